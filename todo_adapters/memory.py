@@ -1,0 +1,58 @@
+"""A thread-safe in-memory TaskRepository: the fake for tests, and a real store for importers.
+
+The contract suite (tests/contract) holds it to exactly the behaviour of the SQL adapter.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import replace
+from datetime import datetime
+
+from todo_core.tasks import NewTask, Task, TaskChanges
+
+
+class InMemoryTaskRepository:
+    """Tasks in a dict per owner; one lock makes every method atomic."""
+
+    def __init__(self) -> None:
+        self._by_owner: dict[str, dict[int, Task]] = {}
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def list(self, owner: str) -> list[Task]:
+        with self._lock:
+            return sorted(self._by_owner.get(owner, {}).values(), key=lambda task: task.id)
+
+    def get(self, owner: str, task_id: int) -> Task | None:
+        with self._lock:
+            return self._by_owner.get(owner, {}).get(task_id)
+
+    def add(self, owner: str, new: NewTask, now: datetime) -> Task:
+        with self._lock:
+            task = Task(next(self._ids), owner, new.title, new.description, False, now, now)
+            self._by_owner.setdefault(owner, {})[task.id] = task
+            return task
+
+    def change(self, owner: str, task_id: int, changes: TaskChanges, now: datetime) -> Task | None:
+        with self._lock:
+            return self._replace(owner, task_id, updated_at=now, **changes.values())
+
+    def toggle(self, owner: str, task_id: int, now: datetime) -> Task | None:
+        with self._lock:
+            task = self._by_owner.get(owner, {}).get(task_id)
+            if task is None:
+                return None
+            return self._replace(owner, task_id, completed=not task.completed, updated_at=now)
+
+    def remove(self, owner: str, task_id: int) -> bool:
+        with self._lock:
+            return self._by_owner.get(owner, {}).pop(task_id, None) is not None
+
+    def _replace(self, owner: str, task_id: int, **fields: object) -> Task | None:
+        tasks = self._by_owner.get(owner, {})
+        if task_id not in tasks:
+            return None
+        tasks[task_id] = replace(tasks[task_id], **fields)  # type: ignore[arg-type]
+        return tasks[task_id]

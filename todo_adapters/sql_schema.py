@@ -1,0 +1,62 @@
+"""The `tasks` table as a SQLModel, and the column type that keeps timestamps in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, Identity, Index, Integer, String
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import false
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+from todo_core.tasks import DESCRIPTION_MAX, OWNER_ID_MAX, TITLE_MAX
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """`timestamptz` on PostgreSQL; on SQLite (which has no zones) stored as UTC and read back
+    as aware UTC, so no naive timestamp ever leaves the adapter."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: timestamps must be timezone-aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY (its 64-bit rowid); PostgreSQL gets BIGINT.
+_TaskId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class TaskRow(SQLModel, table=True):
+    """One stored task. Lives only here: the domain's Task is a plain dataclass."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_user_id_id", "user_id", "id"),
+        Index("ix_tasks_user_id_completed", "user_id", "completed"),
+        # Without AUTOINCREMENT SQLite hands a deleted task's id to the next task.
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(
+        default=None, sa_column=Column(_TaskId, Identity(always=False), primary_key=True)
+    )
+    user_id: str = Field(sa_column=Column(String(OWNER_ID_MAX), nullable=False))
+    title: str = Field(sa_column=Column(String(TITLE_MAX), nullable=False))
+    description: str | None = Field(default=None, sa_column=Column(String(DESCRIPTION_MAX)))
+    completed: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))

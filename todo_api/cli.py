@@ -1,0 +1,66 @@
+"""`todo-api`: serve the API, or print a development token signed with the configured secret."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+
+_TTL = re.compile(r"^(\d+)([smhd]?)$")
+_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def ttl_seconds(text: str) -> int:
+    """'15m', '2h', '30s', '1d' or plain seconds."""
+    match = _TTL.match(text.strip())
+    if not match or int(match[1]) == 0:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (try 15m, 2h, 3600)")
+    return int(match[1]) * _SECONDS[match[2]]
+
+
+def serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "todo_api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=not args.no_access_log,
+        proxy_headers=True,
+    )
+
+
+def token(args: argparse.Namespace) -> None:
+    from todo_api.container import Container
+
+    verifier = Container().token_verifier()
+    print(verifier.issue(args.user_id, args.ttl))
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="todo-api", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("serve", help="run the API with uvicorn")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--workers", type=int, default=1)
+    run.add_argument("--no-access-log", action="store_true", help="for benchmarks")
+    run.set_defaults(handler=serve)
+
+    sign = commands.add_parser("token", help="print a bearer token for USER_ID")
+    sign.add_argument("user_id")
+    sign.add_argument("--ttl", type=ttl_seconds, default=ttl_seconds("15m"), help="e.g. 15m, 2h")
+    sign.set_defaults(handler=token)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except (ValueError, RuntimeError) as error:  # configuration problems: say what, not a trace
+        sys.exit(f"todo-api: {error}")

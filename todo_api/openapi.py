@@ -1,0 +1,54 @@
+"""The OpenAPI document declares every status a route can answer, as problem+json.
+
+So that client generators and fuzzers (schemathesis) find nothing undocumented.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from todo_api.problems import PROBLEM_TYPE, Problem
+
+_WHY = {
+    401: "Missing, malformed, expired or wrongly signed token, or no user id in it",
+    403: "The URL names another user",
+    404: "No such task for this user",
+    413: "Request body too large",
+    422: "Invalid body or parameters",
+    503: "Database unavailable; retry after `Retry-After` seconds",
+}
+
+
+def errors_doc(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: each status with the Problem schema."""
+    return {status: {"model": Problem, "description": _WHY[status]} for status in statuses}
+
+
+def install_problem_openapi(app: FastAPI) -> None:
+    """Generate the schema once, then move error bodies to `application/problem+json`."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description,
+                routes=app.routes,
+            )
+            for path in schema.get("paths", {}).values():
+                for operation in path.values():
+                    _problem_media_type(operation.get("responses", {}))
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _problem_media_type(responses: dict[str, Any]) -> None:
+    for status, response in responses.items():
+        content = response.get("content", {})
+        if status.isdigit() and int(status) >= 400 and "application/json" in content:
+            content[PROBLEM_TYPE] = content.pop("application/json")
+            response.setdefault("description", HTTPStatus(int(status)).phrase)

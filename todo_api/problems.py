@@ -1,0 +1,104 @@
+"""Error responses: one table from exception to HTTP status, rendered as RFC 9457 problems.
+
+Bodies carry a human `detail` and a stable `code`; they never echo the request's input (which
+may be huge, or a secret) and never reveal internals.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from todo_core.errors import InvalidTask, InvalidToken, StorageUnavailable, TaskNotFound
+
+PROBLEM_TYPE = "application/problem+json"
+RETRY_AFTER_SECONDS = "2"
+
+
+class ForeignUser(Exception):
+    """The URL names a user other than the token's."""
+
+
+class FieldProblem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[FieldProblem] | None = None
+
+
+# exception -> (status, code, detail); detail None means "use the exception's own message"
+STATUS_OF: dict[type[Exception], tuple[int, str, str | None]] = {
+    InvalidToken: (401, "invalid_token", None),
+    ForeignUser: (403, "forbidden", "Access denied"),
+    TaskNotFound: (404, "task_not_found", "Task not found"),
+    InvalidTask: (422, "invalid_task", "Invalid task"),
+    StorageUnavailable: (503, "storage_unavailable", "The task store is unavailable; retry"),
+}
+
+
+def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
+    headers = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="todo"'
+    elif status == 503:
+        headers["Retry-After"] = RETRY_AFTER_SECONDS
+    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status}
+    body.update(detail=detail, code=code, **extra)
+    return JSONResponse(body, status, headers=headers, media_type=PROBLEM_TYPE)
+
+
+async def _mapped(_: Request, error: Exception) -> JSONResponse:
+    status, code, detail = STATUS_OF[type(error)]
+    extra: dict[str, Any] = {}
+    if isinstance(error, InvalidTask):
+        extra["errors"] = [
+            {"loc": ["body", field], "msg": why, "type": "invalid"}
+            for field, why in error.problems.items()
+        ]
+    return problem(status, code, detail or str(error), **extra)
+
+
+async def _invalid_request(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = [
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type", "")}
+        for e in error.errors()[:20]
+    ]
+    return problem(422, "invalid_request", "The request is not valid", errors=errors)
+
+
+async def _http(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    phrase = HTTPStatus(error.status_code).phrase
+    code = phrase.lower().replace(" ", "_").replace("-", "_")
+    response = problem(error.status_code, code, phrase)
+    response.headers.update(error.headers or {})
+    return response
+
+
+async def _bug(_: Request, __: Exception) -> JSONResponse:
+    return problem(500, "internal_error", "Internal server error")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    for error_type in STATUS_OF:
+        app.add_exception_handler(error_type, _mapped)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(Exception, _bug)

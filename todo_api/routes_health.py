@@ -1,0 +1,35 @@
+"""Liveness, readiness and the root document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+
+from todo_api.openapi import errors_doc
+from todo_core.errors import StorageUnavailable
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/")
+async def root(request: Request) -> dict[str, str]:
+    return {"message": "Todo API", "version": request.app.version, "docs": "/docs"}
+
+
+@router.get("/health")
+async def health() -> dict[str, str]:
+    """The process answers; says nothing about the database (see /health/ready)."""
+    return {"status": "ok"}
+
+
+@router.get("/health/ready", responses=errors_doc(503))
+async def ready(request: Request) -> dict[str, Any]:
+    """Ready to serve: the task store answers."""
+    probe = request.app.state.container.storage_probe()
+    try:
+        await run_in_threadpool(probe)
+    except Exception as error:  # any failure to reach it means "not ready", not a 500
+        raise StorageUnavailable(type(error).__name__) from error
+    return {"status": "ready", "database": "ok"}

@@ -1,0 +1,77 @@
+"""Configuration from the environment (and `.env`), read once by the container."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from todo_adapters.database import driver_url
+
+DEFAULT_DATABASE_URL = "sqlite:///./todo.db"
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. Production refuses the conveniences of development."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    environment: Literal["development", "production"] = "development"
+    database_url: str | None = None
+    better_auth_secret: SecretStr | None = None
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_leeway_seconds: float = Field(default=30, ge=0, le=300)
+    frontend_url: str = "http://localhost:3000"
+    cors_origins: Annotated[list[str], NoDecode] = []
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout: float = Field(default=10, gt=0)
+    dev_secret_file: Path | None = None
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _no_wildcard(cls, origins: list[str]) -> list[str]:
+        if "*" in origins:
+            raise ValueError("CORS_ORIGINS must list origins explicitly, never '*'")
+        return origins
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, url: str | None) -> str | None:
+        if url:
+            driver_url(url)  # raises on a URL we cannot drive
+        return url or None
+
+    @model_validator(mode="after")
+    def _production_is_explicit(self) -> Settings:
+        if self.environment != "production":
+            return self
+        secret = self.better_auth_secret.get_secret_value() if self.better_auth_secret else ""
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"ENVIRONMENT=production needs BETTER_AUTH_SECRET of {MIN_SECRET_LENGTH}+ chars"
+            )
+        if not self.database_url:
+            raise ValueError("ENVIRONMENT=production needs DATABASE_URL")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or DEFAULT_DATABASE_URL
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        return list(dict.fromkeys([self.frontend_url, *self.cors_origins]))

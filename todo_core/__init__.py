@@ -1,0 +1,25 @@
+"""The task domain: entities, rules, ports and use cases, on the standard library alone."""
+
+from todo_core.clock import Clock, UtcClock
+from todo_core.errors import InvalidTask, InvalidToken, StorageUnavailable, TaskNotFound, TodoError
+from todo_core.ports import Principal, TaskRepository, TokenVerifier
+from todo_core.service import TaskService
+from todo_core.tasks import UNSET, NewTask, Task, TaskChanges
+
+__all__ = [
+    "UNSET",
+    "Clock",
+    "InvalidTask",
+    "InvalidToken",
+    "NewTask",
+    "Principal",
+    "StorageUnavailable",
+    "Task",
+    "TaskChanges",
+    "TaskNotFound",
+    "TaskRepository",
+    "TaskService",
+    "TodoError",
+    "TokenVerifier",
+    "UtcClock",
+]

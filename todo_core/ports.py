@@ -1,0 +1,59 @@
+"""The two things the domain needs from the outside world, as structural types.
+
+Adapters fit these by shape (no inheritance), as in cosmicpython's `chapter_07_noinheritance`.
+Ports are synchronous so that any Python code can call them; an async web layer runs them
+off its event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from todo_core.tasks import NewTask, Task, TaskChanges
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who a verified token speaks for: the owner id every task operation is scoped by."""
+
+    user_id: str
+    claims: Mapping[str, object] = field(default_factory=dict, repr=False, compare=False)
+
+
+class TaskRepository(Protocol):
+    """Where tasks live. Every method is scoped by owner: another owner's task is never seen.
+
+    Ids out of the 64-bit range are simply not found. Writes are atomic: two concurrent calls
+    never lose each other's effect.
+    """
+
+    def list(self, owner: str) -> list[Task]:
+        """The owner's tasks, ordered by id."""
+        ...
+
+    def get(self, owner: str, task_id: int) -> Task | None: ...
+
+    def add(self, owner: str, new: NewTask, now: datetime) -> Task:
+        """Store a new, not yet completed task created (and updated) at `now`."""
+        ...
+
+    def change(self, owner: str, task_id: int, changes: TaskChanges, now: datetime) -> Task | None:
+        """Set the fields in `changes` and `updated_at` to `now`, in one atomic step."""
+        ...
+
+    def toggle(self, owner: str, task_id: int, now: datetime) -> Task | None:
+        """Flip `completed` in one atomic step (no read-modify-write)."""
+        ...
+
+    def remove(self, owner: str, task_id: int) -> bool:
+        """Delete the task; False when there was none."""
+        ...
+
+
+class TokenVerifier(Protocol):
+    """Turns a bearer token into a Principal, or raises InvalidToken."""
+
+    def verify(self, token: str) -> Principal: ...

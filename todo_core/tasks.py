@@ -1,0 +1,155 @@
+"""The task entity and the rules every task obeys, whatever stores it."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from collections.abc import Callable
+from typing import Final, Literal, TypeVar
+
+from todo_core.errors import InvalidTask
+
+TITLE_MAX: Final = 200
+DESCRIPTION_MAX: Final = 1000
+OWNER_ID_MAX: Final = 255
+TASK_ID_MAX: Final = 2**63 - 1  # ids are 64-bit signed: anything else cannot exist
+
+# Control characters (C0, DEL, C1) and lone surrogates: the latter cannot be stored as UTF-8.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# The same, except newline and tab, which a multi-line description legitimately holds.
+_CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+class Unset(enum.Enum):
+    """Marks a field a change leaves alone (distinct from None, which clears a description)."""
+
+    UNSET = "UNSET"
+
+
+UNSET: Final = Unset.UNSET
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """A task as stored. Field order is the storage column order, which adapters rely on."""
+
+    id: int
+    user_id: str
+    title: str
+    description: str | None
+    completed: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewTask:
+    """A task about to be created: validated, with its title already trimmed."""
+
+    title: str
+    description: str | None = None
+
+    @classmethod
+    def of(cls, title: object, description: object = None) -> NewTask:
+        problems: dict[str, str] = {}
+        clean_title = _checked(problems, "title", title, check_title)
+        clean_description = _checked(problems, "description", description, check_description)
+        if problems or clean_title is None:
+            raise InvalidTask(problems)
+        return cls(clean_title, clean_description)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskChanges:
+    """The fields one update sets; UNSET fields keep their stored value."""
+
+    title: str | Literal[Unset.UNSET] = UNSET
+    description: str | None | Literal[Unset.UNSET] = UNSET
+    completed: bool | Literal[Unset.UNSET] = UNSET
+    fields: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names = ("title", "description", "completed")
+        object.__setattr__(self, "fields", tuple(n for n in names if getattr(self, n) is not UNSET))
+
+    @classmethod
+    def of(
+        cls, title: object = UNSET, description: object = UNSET, completed: object = UNSET
+    ) -> TaskChanges:
+        problems: dict[str, str] = {}
+        changes = cls(
+            UNSET if title is UNSET else _checked(problems, "title", title, check_title) or "",
+            UNSET
+            if description is UNSET
+            else _checked(problems, "description", description, check_description),
+            UNSET if completed is UNSET else _checked(problems, "completed", completed, check_done),
+        )
+        if problems:
+            raise InvalidTask(problems)
+        return changes
+
+    def values(self) -> dict[str, object]:
+        """The set fields by name, for adapters that write them in one statement."""
+        return {name: getattr(self, name) for name in self.fields}
+
+
+def check_title(title: object) -> str:
+    """Return the stored form of a title (trimmed), or raise ValueError saying why not."""
+    if not isinstance(title, str):
+        raise ValueError("must be a string")
+    trimmed = title.strip()
+    if not trimmed:
+        raise ValueError("must not be empty")
+    if len(trimmed) > TITLE_MAX:
+        raise ValueError(f"must be at most {TITLE_MAX} characters")
+    if _CONTROL.search(trimmed):
+        raise ValueError("must not contain control characters")
+    return trimmed
+
+
+def check_description(description: object) -> str | None:
+    """Return the description unchanged if it may be stored, or raise ValueError saying why not."""
+    if description is None:
+        return None
+    if not isinstance(description, str):
+        raise ValueError("must be a string or null")
+    if len(description) > DESCRIPTION_MAX:
+        raise ValueError(f"must be at most {DESCRIPTION_MAX} characters")
+    if _CONTROL_IN_TEXT.search(description):
+        raise ValueError("must not contain control characters other than newline and tab")
+    return description
+
+
+def check_done(completed: object) -> bool:
+    """Only a real boolean: "yes", 1 or null would be guesses about what the caller meant."""
+    if not isinstance(completed, bool):
+        raise ValueError("must be true or false")
+    return completed
+
+
+def is_owner_id(owner_id: object) -> bool:
+    """Whether a value can identify a task owner (it comes from a token; stores index it)."""
+    return (
+        isinstance(owner_id, str)
+        and 0 < len(owner_id) <= OWNER_ID_MAX
+        and not _CONTROL.search(owner_id)
+    )
+
+
+def is_task_id(task_id: object) -> bool:
+    """Whether an id can name a stored task: a positive 64-bit integer."""
+    return type(task_id) is int and 0 < task_id <= TASK_ID_MAX
+
+
+def _checked(
+    problems: dict[str, str], name: str, value: object, check: Callable[[object], _T]
+) -> _T | None:
+    """Run one rule, recording its complaint so that all broken fields are reported at once."""
+    try:
+        return check(value)
+    except ValueError as why:
+        problems[name] = str(why)
+        return None
