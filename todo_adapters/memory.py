@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import threading
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from todo_core.tasks import NewTask, Task, TaskChanges
 
@@ -30,6 +30,7 @@ class InMemoryTaskRepository:
             return self._by_owner.get(owner, {}).get(task_id)
 
     def add(self, owner: str, new: NewTask, now: datetime) -> Task:
+        now = _utc(now)
         with self._lock:
             task = Task(next(self._ids), owner, new.title, new.description, False, now, now)
             self._by_owner.setdefault(owner, {})[task.id] = task
@@ -37,14 +38,16 @@ class InMemoryTaskRepository:
 
     def change(self, owner: str, task_id: int, changes: TaskChanges, now: datetime) -> Task | None:
         with self._lock:
-            return self._replace(owner, task_id, updated_at=now, **changes.values())
+            return self._replace(owner, task_id, updated_at=_utc(now), **changes.values())
 
     def toggle(self, owner: str, task_id: int, now: datetime) -> Task | None:
         with self._lock:
             task = self._by_owner.get(owner, {}).get(task_id)
             if task is None:
                 return None
-            return self._replace(owner, task_id, completed=not task.completed, updated_at=now)
+            return self._replace(
+                owner, task_id, completed=not task.completed, updated_at=_utc(now)
+            )
 
     def remove(self, owner: str, task_id: int) -> bool:
         with self._lock:
@@ -56,3 +59,10 @@ class InMemoryTaskRepository:
             return None
         tasks[task_id] = replace(tasks[task_id], **fields)  # type: ignore[arg-type]
         return tasks[task_id]
+
+
+def _utc(moment: datetime) -> datetime:
+    """Store UTC like the SQL adapter does; a naive time is a bug in the caller."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: timestamps must be timezone-aware")
+    return moment.astimezone(UTC)
