@@ -45,9 +45,7 @@ class InMemoryTaskRepository:
             task = self._by_owner.get(owner, {}).get(task_id)
             if task is None:
                 return None
-            return self._replace(
-                owner, task_id, completed=not task.completed, updated_at=_utc(now)
-            )
+            return self._replace(owner, task_id, completed=not task.completed, updated_at=_utc(now))
 
     def remove(self, owner: str, task_id: int) -> bool:
         with self._lock:

@@ -14,6 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from todo_api.problems import PROBLEM_TYPE, Problem
 
 _WHY = {
+    400: "The body could not be decoded",
     401: "Missing, malformed, expired or wrongly signed token, or no user id in it",
     403: "The URL names another user",
     404: "No such task for this user",
@@ -34,7 +35,9 @@ def install_problem_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = get_openapi(
-                title=app.title, version=app.version, description=app.description,
+                title=app.title,
+                version=app.version,
+                description=app.description,
                 routes=app.routes,
             )
             for path in schema.get("paths", {}).values():

@@ -87,7 +87,10 @@ async def _http(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     phrase = HTTPStatus(error.status_code).phrase
     code = phrase.lower().replace(" ", "_").replace("-", "_")
-    response = problem(error.status_code, code, phrase)
+    # Framework details are fixed sentences ("Not Found", "There was an error parsing the
+    # body"), never the request's input, so they are safe and more helpful than the phrase.
+    detail = error.detail if isinstance(error.detail, str) and error.detail else phrase
+    response = problem(error.status_code, code, detail)
     response.headers.update(error.headers or {})
     return response
 

@@ -32,7 +32,7 @@ async def list_tasks(owner: Owner, tasks: Tasks) -> Any:
 
 
 @router.post(
-    "", status_code=201, response_model=TaskOut, responses=errors_doc(401, 403, 413, 422, 503)
+    "", status_code=201, response_model=TaskOut, responses=errors_doc(400, 401, 403, 413, 422, 503)
 )
 async def create_task(owner: Owner, tasks: Tasks, body: TaskIn) -> Task:
     return await run_in_threadpool(tasks.add, owner, body.title, body.description)
@@ -43,7 +43,7 @@ async def get_task(owner: Owner, tasks: Tasks, task_id: int) -> Task:
     return await run_in_threadpool(tasks.get, owner, task_id)
 
 
-@router.put(_by_id, response_model=TaskOut, responses=errors_doc(401, 403, 404, 413, 422, 503))
+@router.put(_by_id, response_model=TaskOut, responses=errors_doc(400, 401, 403, 404, 413, 422, 503))
 async def update_task(owner: Owner, tasks: Tasks, task_id: int, body: TaskPatch) -> Task:
     """Change only the fields sent; `updated_at` advances."""
     sent = body.model_dump(exclude_unset=True)

@@ -7,6 +7,7 @@ fields, so a typo in a field name is an error rather than a silently ignored cha
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,12 +22,38 @@ _DESCRIPTION = (
 )
 _REQUEST = ConfigDict(extra="forbid", strict=True)
 
+# The domain's rules restated as JSON Schema, so that the document is exact: a client (or a
+# fuzzer) that follows it is never refused, and one that breaks it always is. Documentation
+# only: todo_core is the one place that enforces them. (Lone surrogates, which the domain also
+# refuses, are left out: UTF-8 cannot carry them, and schemathesis drops a pattern naming them.)
+_CTRL = r"\x00-\x1f\x7f-\x9f"
+_TITLE_PATTERN = rf"^\s*[^\s{_CTRL}](?:[^{_CTRL}]{{0,{TITLE_MAX - 2}}}[^\s{_CTRL}])?\s*$"
+_DESCRIPTION_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"
+_TITLE_SCHEMA = {"type": "string", "pattern": _TITLE_PATTERN, "description": _TITLE}
+_DESCRIPTION_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "maxLength": DESCRIPTION_MAX, "pattern": _DESCRIPTION_PATTERN},
+        {"type": "null"},
+    ],
+    "description": _DESCRIPTION,
+}
+
+
+def _exactly(schema: dict[str, object]) -> Any:
+    """Replace the generated field schema with the domain's rule."""
+
+    def replace(field_schema: dict[str, Any]) -> None:
+        field_schema.clear()
+        field_schema.update(schema)
+
+    return replace
+
 
 class TaskIn(BaseModel):
     model_config = _REQUEST
 
-    title: str = Field(description=_TITLE, examples=["Write the docs"])
-    description: str | None = Field(default=None, description=_DESCRIPTION)
+    title: str = Field(json_schema_extra=_exactly(_TITLE_SCHEMA))
+    description: str | None = Field(default=None, json_schema_extra=_exactly(_DESCRIPTION_SCHEMA))
 
 
 class TaskPatch(BaseModel):
@@ -34,9 +61,10 @@ class TaskPatch(BaseModel):
 
     model_config = _REQUEST
 
-    title: str = Field(default=None, description=_TITLE)  # type: ignore[assignment]
-    description: str | None = Field(default=None, description=_DESCRIPTION)
-    completed: bool = Field(default=None)  # type: ignore[assignment]
+    # Defaults of None only mark "not sent"; null itself is refused for title and completed.
+    title: str = Field(default=None, json_schema_extra=_exactly(_TITLE_SCHEMA))  # type: ignore[assignment]
+    description: str | None = Field(default=None, json_schema_extra=_exactly(_DESCRIPTION_SCHEMA))
+    completed: bool = Field(default=None, json_schema_extra=_exactly({"type": "boolean"}))  # type: ignore[assignment]
 
 
 class TaskOut(BaseModel):

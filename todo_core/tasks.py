@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from collections.abc import Callable
-from typing import Final, Literal, TypeVar
+from typing import Any, Final, Literal
 
 from todo_core.errors import InvalidTask
 
@@ -29,7 +29,6 @@ class Unset(enum.Enum):
 
 
 UNSET: Final = Unset.UNSET
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +53,7 @@ class NewTask:
 
     @classmethod
     def of(cls, title: object, description: object = None) -> NewTask:
-        problems: dict[str, str] = {}
-        clean_title = _checked(problems, "title", title, check_title)
-        clean_description = _checked(problems, "description", description, check_description)
-        if problems or clean_title is None:
-            raise InvalidTask(problems)
-        return cls(clean_title, clean_description)
+        return cls(**_validated(title=title, description=description))
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +61,7 @@ class TaskChanges:
     """The fields one update sets; UNSET fields keep their stored value."""
 
     title: str | Literal[Unset.UNSET] = UNSET
-    description: str | None | Literal[Unset.UNSET] = UNSET
+    description: str | Literal[Unset.UNSET] | None = UNSET
     completed: bool | Literal[Unset.UNSET] = UNSET
     fields: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
@@ -79,17 +73,8 @@ class TaskChanges:
     def of(
         cls, title: object = UNSET, description: object = UNSET, completed: object = UNSET
     ) -> TaskChanges:
-        problems: dict[str, str] = {}
-        changes = cls(
-            UNSET if title is UNSET else _checked(problems, "title", title, check_title) or "",
-            UNSET
-            if description is UNSET
-            else _checked(problems, "description", description, check_description),
-            UNSET if completed is UNSET else _checked(problems, "completed", completed, check_done),
-        )
-        if problems:
-            raise InvalidTask(problems)
-        return changes
+        given = {"title": title, "description": description, "completed": completed}
+        return cls(**_validated(**{k: v for k, v in given.items() if v is not UNSET}))
 
     def values(self) -> dict[str, object]:
         """The set fields by name, for adapters that write them in one statement."""
@@ -144,12 +129,22 @@ def is_task_id(task_id: object) -> bool:
     return type(task_id) is int and 0 < task_id <= TASK_ID_MAX
 
 
-def _checked(
-    problems: dict[str, str], name: str, value: object, check: Callable[[object], _T]
-) -> _T | None:
-    """Run one rule, recording its complaint so that all broken fields are reported at once."""
-    try:
-        return check(value)
-    except ValueError as why:
-        problems[name] = str(why)
-        return None
+def _validated(**fields: object) -> dict[str, Any]:
+    """Each field in its stored form; every broken field is reported at once."""
+    clean: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for name, value in fields.items():
+        try:
+            clean[name] = _CHECKS[name](value)
+        except ValueError as why:
+            problems[name] = str(why)
+    if problems:
+        raise InvalidTask(problems)
+    return clean
+
+
+_CHECKS: dict[str, Callable[[object], object]] = {
+    "title": check_title,
+    "description": check_description,
+    "completed": check_done,
+}

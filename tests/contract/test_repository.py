@@ -20,7 +20,10 @@ def test_add_then_get_returns_the_same_task(repository: TaskRepository) -> None:
     task = repository.add("alice", NewTask("Title", "Desc"), T0)
     assert task.id > 0
     assert (task.user_id, task.title, task.description, task.completed) == (
-        "alice", "Title", "Desc", False,
+        "alice",
+        "Title",
+        "Desc",
+        False,
     )
     assert task.created_at == task.updated_at == T0
     assert task.created_at.tzinfo is not None
@@ -167,10 +170,17 @@ def test_sql_ids_are_64_bit(sql_repository: SqlTaskRepository) -> None:
     beyond_int32 = 2**40
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
-            connection.execute(text(f"ALTER TABLE tasks ALTER COLUMN id RESTART WITH {beyond_int32}"))
+            connection.execute(
+                text(f"ALTER TABLE tasks ALTER COLUMN id RESTART WITH {beyond_int32}")
+            )
         else:
-            connection.execute(text("INSERT OR IGNORE INTO sqlite_sequence (name, seq) VALUES ('tasks', 0)"))
-            connection.execute(text(f"UPDATE sqlite_sequence SET seq = {beyond_int32 - 1} WHERE name = 'tasks'"))
+            connection.execute(
+                text("INSERT OR IGNORE INTO sqlite_sequence (name, seq) VALUES ('tasks', 0)")
+            )
+            connection.execute(
+                text("UPDATE sqlite_sequence SET seq = :seq WHERE name = 'tasks'"),
+                {"seq": beyond_int32 - 1},
+            )
     task = repository.add("alice", NewTask("big id"), T0)
     assert task.id >= beyond_int32
     assert repository.get("alice", task.id) == task

@@ -14,9 +14,9 @@ from todo_core.ports import TaskRepository
 from todo_core.tasks import UNSET, NewTask, Task, TaskChanges
 
 owners = st.sampled_from(["alice", "bob", "🎉-carol"])
-titles = st.text(
-    st.characters(blacklist_categories=["Cc", "Cs"]), min_size=1, max_size=200
-).filter(lambda t: t == t.strip() and t)
+titles = st.text(st.characters(blacklist_categories=["Cc", "Cs"]), min_size=1, max_size=200).filter(
+    lambda t: t == t.strip() and t
+)
 descriptions = st.none() | st.text(
     st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00\r\x0b\x0c"), max_size=40
 ).filter(lambda d: all(c in "\n\t" or not (ord(c) < 32 or 0x7F <= ord(c) <= 0x9F) for c in d))
@@ -90,7 +90,9 @@ def repository_machine(fresh: Fresh) -> type[RuleBasedStateMachine]:
         @invariant()
         def lists_agree(self) -> None:
             for owner in ("alice", "bob", "🎉-carol"):
-                mine = sorted((t for t in self.model.values() if t.user_id == owner), key=lambda t: t.id)
+                mine = sorted(
+                    (t for t in self.model.values() if t.user_id == owner), key=lambda t: t.id
+                )
                 assert self.repository.list(owner) == mine
 
         def _expected(self, owner: str, task_id: int) -> Task | None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import threading
 from datetime import UTC, datetime
 
@@ -10,7 +11,7 @@ def test_clock_is_aware_utc_and_strictly_increasing() -> None:
     clock = UtcClock()
     readings = [clock() for _ in range(10_000)]
     assert all(reading.tzinfo is UTC for reading in readings)
-    assert all(a < b for a, b in zip(readings, readings[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(readings))
     assert abs((readings[0] - datetime.now(UTC)).total_seconds()) < 5
 
 

@@ -64,7 +64,10 @@ def test_new_task_accepts_exactly_what_the_rules_allow(title: object, descriptio
             NewTask.of(title, description)
         assert set(raised.value.problems) == {
             name
-            for name, ok in (("title", title_ok(title)), ("description", description_ok(description)))
+            for name, ok in (
+                ("title", title_ok(title)),
+                ("description", description_ok(description)),
+            )
             if not ok
         }
 
@@ -89,7 +92,11 @@ def test_changes_validate_only_the_fields_given(
     changes = TaskChanges.of(title, description, completed)
     given_fields = {
         name: value
-        for name, value in (("title", title), ("description", description), ("completed", completed))
+        for name, value in (
+            ("title", title),
+            ("description", description),
+            ("completed", completed),
+        )
         if value is not UNSET
     }
     assert set(changes.values()) == set(given_fields)
