@@ -98,18 +98,16 @@ def memory_app() -> tuple[FastAPI, Container]:
     return create_app(container), container
 
 
-@pytest.fixture
-def client() -> Iterator[TestClient]:
-    """The API on the in-memory store."""
-    app, _ = memory_app()
+@pytest.fixture(params=["memory", pytest.param("postgres", marks=pytest.mark.postgres)])
+def client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
+    """The API on the in-memory store, then on the private PostgreSQL database (emptied)."""
+    if request.param == "memory":
+        app, _ = memory_app()
+    else:
+        request.getfixturevalue("clean_postgres")
+        container = Container()
+        url = request.getfixturevalue("postgres_url")
+        container.settings.override(settings_for_tests(database_url=url))
+        app = create_app(container)
     with TestClient(app) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def pg_client(clean_postgres: Engine, postgres_url: str) -> Iterator[TestClient]:
-    """The API on the private PostgreSQL database, emptied first."""
-    container = Container()
-    container.settings.override(settings_for_tests(database_url=postgres_url))
-    with TestClient(create_app(container)) as test_client:
         yield test_client

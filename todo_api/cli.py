@@ -22,6 +22,9 @@ def ttl_seconds(text: str) -> int:
 def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
+    from todo_api.settings import Settings
+
+    Settings()  # refuse a bad configuration here, in one line, rather than in a worker's trace
     uvicorn.run(
         "todo_api.app:create_app",
         factory=True,
@@ -59,8 +62,14 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    from pydantic import ValidationError
+
+    from todo_api.settings import describe
+
     args = parser().parse_args(argv)
     try:
         args.handler(args)
+    except ValidationError as error:
+        sys.exit(f"todo-api: {describe(error)}")
     except (ValueError, RuntimeError) as error:  # configuration problems: say what, not a trace
         sys.exit(f"todo-api: {error}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from todo_adapters.database import driver_url
@@ -75,3 +75,14 @@ class Settings(BaseSettings):
     @property
     def allowed_origins(self) -> list[str]:
         return list(dict.fromkeys([self.frontend_url, *self.cors_origins]))
+
+
+def describe(error: ValidationError) -> str:
+    """What is wrong with the configuration, naming variables but never echoing a value
+    (pydantic's own message repeats the input, which may hold a secret)."""
+    lines = []
+    for problem in error.errors(include_input=False, include_url=False):
+        where = ".".join(str(part) for part in problem["loc"]).upper()
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"{where}: {message}" if where else message)
+    return "invalid configuration: " + "; ".join(lines)

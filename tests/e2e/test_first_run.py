@@ -1,0 +1,60 @@
+"""The README's promise: with no configuration, `serve` and `token` agree, on embedded SQLite."""
+
+from __future__ import annotations
+
+import stat
+import subprocess
+from pathlib import Path
+
+import httpx2
+
+from tests.e2e.conftest import CLI, clean_env, start_server, stop
+
+
+def test_serve_and_token_work_with_no_configuration(tmp_path: Path) -> None:
+    env = clean_env()
+    process, base = start_server(tmp_path, env)
+    try:
+        token = subprocess.run(
+            [CLI, "token", "alice"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        headers = {"Authorization": f"Bearer {token}"}
+        created = httpx2.post(base + "/api/alice/tasks", json={"title": "hi"}, headers=headers)
+        assert created.status_code == 201
+        listed = httpx2.get(base + "/api/alice/tasks", headers=headers)
+        assert [t["title"] for t in listed.json()] == ["hi"]
+    finally:
+        stop(process)
+    assert (tmp_path / "todo.db").exists()
+    secret_file = tmp_path / "todo.db.dev-secret"
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    assert secret_file.read_text().strip() not in token
+
+
+def test_production_refuses_to_start_without_secret_or_database(tmp_path: Path) -> None:
+    for command, extra in (
+        ("serve", {"ENVIRONMENT": "production", "DATABASE_URL": "sqlite:///x.db"}),
+        ("token", {"ENVIRONMENT": "production"}),
+        ("token", {"ENVIRONMENT": "production", "BETTER_AUTH_SECRET": "short"}),
+        ("token", {"ENVIRONMENT": "production", "BETTER_AUTH_SECRET": "s" * 40}),
+        ("serve", {"ENVIRONMENT": "production", "BETTER_AUTH_SECRET": "s" * 40}),
+    ):
+        args = [CLI, command] + (["alice"] if command == "token" else ["--port", "1"])
+        result = subprocess.run(
+            args,
+            cwd=tmp_path,
+            env=clean_env(**extra),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode != 0
+        assert result.stderr.startswith("todo-api: invalid configuration: ")
+        assert "ENVIRONMENT=production" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert "ssssssss" not in result.stderr  # not even a fragment of the secret
