@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlmodel import SQLModel
 
 from todo_adapters import sql_schema  # noqa: F401  (registers the tasks table on the metadata)
@@ -19,6 +22,8 @@ class PoolOptions:
     size: int = 10
     max_overflow: int = 10
     timeout_seconds: float = 10.0
+    # Ping a pooled connection before use only if it sat idle this long; 0 pings every time.
+    ping_after_idle_seconds: float = 1.0
 
 
 def driver_url(url: str) -> str:
@@ -36,29 +41,72 @@ def driver_url(url: str) -> str:
 
 
 def make_engine(url: str, pool: PoolOptions | None = None) -> Engine:
-    """A pooled engine that checks connections before use and never echoes SQL."""
+    """A pooled engine that checks connections before use and never echoes SQL.
+
+    Connections are in autocommit mode: the repository runs one statement per call, which
+    is atomic by itself, so BEGIN and COMMIT would be two round trips that buy nothing.
+    """
     pool = pool or PoolOptions()
     url = driver_url(url)
-    options: dict[str, Any] = {"pool_pre_ping": True, "echo": False}
+    options: dict[str, Any] = {"echo": False, "isolation_level": "AUTOCOMMIT"}
     if make_url(url).get_backend_name() == "sqlite":
         options["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
         options.update(
-            pool_size=pool.size, max_overflow=pool.max_overflow, pool_timeout=pool.timeout_seconds
+            pool_size=pool.size,
+            max_overflow=pool.max_overflow,
+            pool_timeout=pool.timeout_seconds,
+            pool_pre_ping=pool.ping_after_idle_seconds <= 0,
         )
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
+    elif pool.ping_after_idle_seconds > 0:
+        _ping_when_idle(engine, pool.ping_after_idle_seconds)
     return engine
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Pre-ping, but only connections that sat in the pool for `idle_seconds` or more.
+
+    A ping is a full round trip (115 us on loopback, more to Neon) on every request, while a
+    connection returned milliseconds ago is almost surely alive (HikariCP skips validation
+    inside 500 ms for the same reason). Idle ones, which a suspended Neon compute or a
+    restart may have dropped, are still checked, and a dead one is replaced before use:
+    raising DisconnectionError at checkout makes the pool retry with a fresh connection.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi: Any, record: ConnectionPoolEntry) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
+        returned = record.info.get("returned_at")
+        if returned is None or time.monotonic() - returned < idle_seconds:
+            return  # brand new, or in use a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise sa_exc.DisconnectionError("pooled connection failed its ping") from error
+        if not alive:
+            raise sa_exc.DisconnectionError("pooled connection failed its ping")
 
 
 def create_schema(engine: Engine) -> None:
     """Create missing tables; on PostgreSQL under an advisory lock so that workers starting
     together on an empty database do not race each other's CREATE TABLE."""
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
-        SQLModel.metadata.create_all(connection)
+    with engine.connect() as connection:
+        if engine.dialect.name != "postgresql":
+            SQLModel.metadata.create_all(connection)
+            connection.commit()
+            return
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _SCHEMA_LOCK})
+        try:
+            SQLModel.metadata.create_all(connection)
+            connection.commit()
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _SCHEMA_LOCK})
 
 
 def ping(engine: Engine) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Sequence
 
@@ -13,6 +14,7 @@ from todo_core.tasks import is_owner_id
 
 HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
 MAX_TOKEN_LENGTH = 8192  # far above any real token; bounds the work an attacker can ask for
+VERIFIED_CACHE_SIZE = 4096
 
 
 class SharedSecretVerifier:
@@ -44,10 +46,21 @@ class SharedSecretVerifier:
         self._audience = audience
         self._leeway = leeway_seconds
         self._required = ["exp"] if require_exp else []
+        # A frontend sends the same token for its whole life (15 minutes for Better Auth), and
+        # PyJWT re-checks the key on every decode: remember what verified. Only successes are
+        # kept (failures raise), keyed by the exact token, and `exp` is checked on every hit.
+        self._verified = functools.lru_cache(maxsize=VERIFIED_CACHE_SIZE)(self._decode)
 
     def verify(self, token: str) -> Principal:
         if not token or len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken("Invalid token")
+        principal = self._verified(token)
+        expires = principal.claims.get("exp")
+        if isinstance(expires, int | float) and time.time() > expires + self._leeway:
+            raise InvalidToken("Token has expired")
+        return principal
+
+    def _decode(self, token: str) -> Principal:
         try:
             claims = jwt.decode(
                 token,

@@ -1,9 +1,10 @@
 """SqlTaskRepository: the TaskRepository port on PostgreSQL (psycopg 3) or SQLite.
 
-Each method is one transaction of one statement; writes are `UPDATE/INSERT/DELETE ...
-RETURNING`, so concurrent requests cannot lose each other's changes (no read-modify-write in
-Python). It works on SQLAlchemy Core over the SQLModel table: rows map straight to the
-domain's dataclass, with no ORM identity map to fill and throw away on every call.
+Each method is ONE statement, which is atomic by itself; writes are `INSERT/UPDATE/DELETE
+... RETURNING`, so concurrent requests cannot lose each other's changes (no read-modify-write
+in Python). Statements are built once with bind parameters: building and hashing a fresh
+statement per call cost more than the query itself. SQLAlchemy Core over the SQLModel table
+maps rows straight to the domain's dataclass, with no ORM identity map to fill per call.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, not_, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, not_, select, update
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.sql import Executable
 
 from todo_adapters.sql_schema import TaskRow
 from todo_core.errors import StorageUnavailable
@@ -22,28 +24,53 @@ from todo_core.tasks import NewTask, Task, TaskChanges, is_task_id
 
 _tasks = TaskRow.__table__  # type: ignore[attr-defined]
 _columns = [_tasks.c[name] for name in Task.__dataclass_fields__]
-_owned = _tasks.c.user_id
-_id = _tasks.c.id
+_mine = (_tasks.c.id == bindparam("task_id")) & (_tasks.c.user_id == bindparam("owner"))
+
+_LIST = select(*_columns).where(_tasks.c.user_id == bindparam("owner")).order_by(_tasks.c.id)
+_GET = select(*_columns).where(_mine)
+_ADD = insert(_tasks).returning(*_columns)
+_TOGGLE = (
+    update(_tasks)
+    .where(_mine)
+    .values(completed=not_(_tasks.c.completed), updated_at=bindparam("now"))
+    .returning(*_columns)
+)
+_REMOVE = delete(_tasks).where(_mine)
+_CHANGE: dict[tuple[str, ...], Executable] = {}  # one statement per set of changed fields
+
+
+def _change_statement(fields: tuple[str, ...]) -> Executable:
+    statement = _CHANGE.get(fields)
+    if statement is None:
+        values: dict[str, Any] = {name: bindparam(f"new_{name}") for name in fields}
+        statement = (
+            update(_tasks)
+            .where(_mine)
+            .values(updated_at=bindparam("now"), **values)
+            .returning(*_columns)
+        )
+        _CHANGE[fields] = statement
+    return statement
 
 
 class SqlTaskRepository:
-    """Tasks in the `tasks` table of any SQLAlchemy engine this package created or accepts."""
+    """Tasks in the `tasks` table, through any engine (best: `database.make_engine`'s)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
     def list(self, owner: str) -> list[Task]:
-        query = select(*_columns).where(_owned == owner).order_by(_id)
-        with self._transaction() as db:
-            return [Task(*row) for row in db.execute(query)]
+        with self._connection() as db:
+            return [Task(*row) for row in db.execute(_LIST, {"owner": owner})]
 
     def get(self, owner: str, task_id: int) -> Task | None:
         if not is_task_id(task_id):
             return None
-        return self._one(select(*_columns).where(_id == task_id, _owned == owner))
+        return self._one(_GET, owner=owner, task_id=task_id)
 
     def add(self, owner: str, new: NewTask, now: datetime) -> Task:
-        statement = insert(_tasks).values(
+        task = self._one(
+            _ADD,
             user_id=owner,
             title=new.title,
             description=new.description,
@@ -51,38 +78,41 @@ class SqlTaskRepository:
             created_at=now,
             updated_at=now,
         )
-        task = self._one(statement.returning(*_columns))
         assert task is not None  # an INSERT ... RETURNING always returns its row
         return task
 
     def change(self, owner: str, task_id: int, changes: TaskChanges, now: datetime) -> Task | None:
-        return self._update(owner, task_id, updated_at=now, **changes.values())
+        if not is_task_id(task_id):
+            return None
+        values = {f"new_{name}": value for name, value in changes.values().items()}
+        statement = _change_statement(changes.fields)
+        return self._one(statement, owner=owner, task_id=task_id, now=now, **values)
 
     def toggle(self, owner: str, task_id: int, now: datetime) -> Task | None:
-        return self._update(owner, task_id, completed=not_(_tasks.c.completed), updated_at=now)
+        if not is_task_id(task_id):
+            return None
+        return self._one(_TOGGLE, owner=owner, task_id=task_id, now=now)
 
     def remove(self, owner: str, task_id: int) -> bool:
         if not is_task_id(task_id):
             return False
-        with self._transaction() as db:
-            return db.execute(delete(_tasks).where(_id == task_id, _owned == owner)).rowcount > 0
+        with self._connection() as db:
+            deleted: int = db.execute(_REMOVE, {"owner": owner, "task_id": task_id}).rowcount
+        return deleted > 0
 
-    def _update(self, owner: str, task_id: int, **values: Any) -> Task | None:
-        if not is_task_id(task_id):
-            return None
-        statement = update(_tasks).where(_id == task_id, _owned == owner).values(**values)
-        return self._one(statement.returning(*_columns))
-
-    def _one(self, statement: Any) -> Task | None:
-        with self._transaction() as db:
-            row = db.execute(statement).first()
+    def _one(self, statement: Executable, **parameters: Any) -> Task | None:
+        with self._connection() as db:
+            row = db.execute(statement, parameters).first()
         return None if row is None else Task(*row)
 
     @contextmanager
-    def _transaction(self) -> Iterator[Connection]:
-        """One transaction; a database that cannot be reached becomes StorageUnavailable."""
+    def _connection(self) -> Iterator[Connection]:
+        """A pooled connection for one statement, committed after it (a no-op on the autocommit
+        engines `make_engine` builds; a real COMMIT on an importer's ordinary engine). A database
+        that cannot be reached becomes StorageUnavailable."""
         try:
-            with self._engine.begin() as connection:
+            with self._engine.connect() as connection:
                 yield connection
+                connection.commit()
         except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError) as error:
             raise StorageUnavailable(type(error).__name__) from error

@@ -24,7 +24,12 @@ def open_database(settings: Settings) -> Iterator[Engine]:
     """The engine for the configured database, its tables created (migrations come later)."""
     engine = make_engine(
         settings.effective_database_url,
-        PoolOptions(settings.db_pool_size, settings.db_max_overflow, settings.db_pool_timeout),
+        PoolOptions(
+            settings.db_pool_size,
+            settings.db_max_overflow,
+            settings.db_pool_timeout,
+            settings.db_ping_after_idle_seconds,
+        ),
     )
     try:
         create_schema(engine)

@@ -24,6 +24,14 @@ _WHY = {
 }
 
 
+_BEARER = {
+    "type": "http",
+    "scheme": "bearer",
+    "bearerFormat": "JWT",
+    "description": "A JWT from Better Auth (or from `todo-api token`)",
+}
+
+
 def errors_doc(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """`responses=` for a route: each status with the Problem schema."""
     return {status: {"model": Problem, "description": _WHY[status]} for status in statuses}
@@ -40,9 +48,12 @@ def install_problem_openapi(app: FastAPI) -> None:
                 description=app.description,
                 routes=app.routes,
             )
-            for path in schema.get("paths", {}).values():
+            schema.setdefault("components", {})["securitySchemes"] = {"bearer": _BEARER}
+            for route, path in schema.get("paths", {}).items():
                 for operation in path.values():
                     _problem_media_type(operation.get("responses", {}))
+                    if route.startswith("/api/"):
+                        operation["security"] = [{"bearer": []}]
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Response
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from todo_core.tasks import DESCRIPTION_MAX, TITLE_MAX
+from todo_core.tasks import DESCRIPTION_MAX, TITLE_MAX, Task
 
 _TITLE = (
     f"1 to {TITLE_MAX} characters once surrounding whitespace is trimmed (stored trimmed); "
@@ -77,3 +78,18 @@ class TaskOut(BaseModel):
     completed: bool
     created_at: datetime = Field(description="ISO 8601, UTC")
     updated_at: datetime = Field(description="ISO 8601, UTC; advances on every change")
+
+
+# Tasks leave the service as plain dataclasses with exactly TaskOut's fields and types; dumping
+# them directly skips re-validating what we just built (~10% of a list request's CPU).
+# TaskOut stays the documented response model; schemathesis checks the two agree.
+_ONE = TypeAdapter(Task)
+_MANY = TypeAdapter(list[Task])
+
+
+def task_response(task: Task, status_code: int = 200) -> Response:
+    return Response(_ONE.dump_json(task), status_code, media_type="application/json")
+
+
+def tasks_response(tasks: list[Task]) -> Response:
+    return Response(_MANY.dump_json(tasks), media_type="application/json")

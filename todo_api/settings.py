@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_timeout: float = Field(default=10, gt=0)
+    db_ping_after_idle_seconds: float = Field(default=1.0, ge=0)
+    blocking_threads: int = Field(default=4, ge=1, le=64)
     dev_secret_file: Path | None = None
 
     @field_validator("cors_origins", mode="before")

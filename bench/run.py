@@ -1,0 +1,186 @@
+"""Load benchmark: the product against the seed's sketch and the raw-SQL ceiling, on PostgreSQL.
+
+    .venv/bin/pip install -e '.[bench]'
+    .venv/bin/python -m bench.run                      # the product alone
+    .venv/bin/python -m bench.run --sketch --raw       # all three, alternating, with ratios
+
+Each target is one uvicorn worker without access logs on a database of its own, seeded with
+100 users x 20 tasks plus one user with 10,000. Cells run in rounds; within a round the
+targets take turns on each cell, so that drift on the machine hits all of them alike. The
+table reports the median over rounds of requests/s and of p50/p99 latency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+from bench.loadgen import Outcome, run_load
+from bench.targets import Server, Target, baseline, product, reference
+from bench.workloads import pickers, reset_database, seed, tokens
+
+REPO = Path(__file__).resolve().parents[1]
+SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
+WORKLOADS = ["list", "get", "create", "toggle", "update", "mix", "list 10k"]
+
+
+def main() -> None:
+    args = _arguments()
+    targets = [product(REPO)]
+    if args.sketch:
+        targets.append(baseline(args.shared))
+    if args.raw:
+        targets.append(reference(args.shared))
+    servers = {t.name: _launch(t, args.database_url) for t in targets}
+    results: dict[tuple[str, int, str], list[Outcome]] = {}
+    try:
+        for round_ in range(args.rounds):
+            for workload in args.workloads:
+                for connections in args.connections:
+                    order = targets[round_ % len(targets) :] + targets[: round_ % len(targets)]
+                    for target in order:
+                        if target.name == "sketch" and connections > args.sketch_max_connections:
+                            continue
+                        outcome = _cell(servers[target.name], workload, connections, args)
+                        results.setdefault((workload, connections, target.name), []).append(outcome)
+                        print(
+                            f"round {round_ + 1} {workload:>8} c={connections:<3} "
+                            f"{target.name:>8}: {outcome.rate:8.0f} req/s, "
+                            f"p99 {outcome.percentile(0.99) * 1000:7.1f} ms, "
+                            f"errors {outcome.failures}",
+                            flush=True,
+                        )
+    finally:
+        for server in servers.values():
+            server.stop()
+    print()
+    print(_table(results, args, [t.name for t in targets]))
+    _save(results, args)
+
+
+def _launch(target: Target, server_url: str) -> Server:
+    reset_database(server_url, target.database)
+    server = target.start(server_url, SECRET)
+    base, _, _ = server_url.rpartition("/")
+    ids = seed(f"{base}/{target.database}")
+    server.pickers = pickers(ids, tokens(SECRET))  # type: ignore[attr-defined]
+    return server
+
+
+def _cell(server: Server, workload: str, connections: int, args: argparse.Namespace) -> Outcome:
+    seconds = args.seconds if workload != "list 10k" else max(args.seconds, 3.0)
+    pick = server.pickers[workload]  # type: ignore[attr-defined]
+    outcome = run_load(
+        "127.0.0.1",
+        server.port,
+        pick,
+        connections,
+        seconds,
+        warmup=args.warmup,
+        timeout=args.timeout,
+    )
+    if outcome.errors and server.process.poll() is None:
+        server.stop()  # a stalled server (the sketch under load) must not poison the next cell
+        fresh = server.target.start(args.database_url, SECRET)
+        server.process, server.port = fresh.process, fresh.port
+    return outcome
+
+
+def _table(
+    results: dict[tuple[str, int, str], list[Outcome]], args: argparse.Namespace, names: list[str]
+) -> str:
+    head = "| workload | conns | product req/s | p50 ms | p99 ms | errors |"
+    rule = "|---|---:|---:|---:|---:|---:|"
+    if "sketch" in names:
+        head += " sketch req/s | x sketch |"
+        rule += "---:|---:|"
+    if "raw" in names:
+        head += " raw req/s | % of raw |"
+        rule += "---:|---:|"
+    lines = [head, rule]
+    for workload in args.workloads:
+        for connections in args.connections:
+            mine = results.get((workload, connections, "product"), [])
+            if not mine:
+                continue
+            rate = statistics.median(o.rate for o in mine)
+            p50 = statistics.median(o.percentile(0.5) for o in mine) * 1000
+            p99 = statistics.median(o.percentile(0.99) for o in mine) * 1000
+            errors = sum(o.failures for o in mine)
+            row = f"| {workload} | {connections} | {rate:,.0f} | {p50:.2f} | {p99:.2f} | {errors} |"
+            for name, fmt in (("sketch", "{:.1f}x"), ("raw", "{:.0%}")):
+                if name not in names:
+                    continue
+                theirs = results.get((workload, connections, name))
+                if not theirs:
+                    row += " not run | |"
+                    continue
+                other = statistics.median(o.rate for o in theirs)
+                ratio = rate / other if name == "sketch" else (rate / other if other else 0)
+                row += f" {other:,.0f} | {fmt.format(ratio) if other else 'stalled'} |"
+            lines.append(row)
+    return "\n".join(lines)
+
+
+def _save(results: dict[tuple[str, int, str], list[Outcome]], args: argparse.Namespace) -> None:
+    folder = REPO / "bench" / "results"
+    folder.mkdir(exist_ok=True)
+    path = folder / time.strftime("%Y%m%d-%H%M%S.json")
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "workload": w,
+                    "connections": c,
+                    "target": t,
+                    "rates": [o.rate for o in outs],
+                    "p50_ms": [o.percentile(0.5) * 1000 for o in outs],
+                    "p99_ms": [o.percentile(0.99) * 1000 for o in outs],
+                    "errors": [o.errors for o in outs],
+                    "statuses": [o.statuses for o in outs],
+                }
+                for (w, c, t), outs in results.items()
+            ],
+            indent=1,
+        )
+    )
+    print(f"\nraw results: {path.relative_to(REPO)}")
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url",
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        help="a PostgreSQL server where bench_* databases may be created",
+    )
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=REPO.parent / "shared",
+        help="folder holding baseline/ and reference/",
+    )
+    parser.add_argument("--sketch", action="store_true", help="also run the seed's sketch")
+    parser.add_argument("--raw", action="store_true", help="also run the raw-SQL reference")
+    parser.add_argument(
+        "--sketch-max-connections",
+        type=int,
+        default=10,
+        help="the sketch stalls for minutes at 16+ in flight; skip it above this",
+    )
+    parser.add_argument("--workloads", nargs="+", default=WORKLOADS, choices=WORKLOADS)
+    parser.add_argument("--connections", nargs="+", type=int, default=[1, 10, 64])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=4.0, help="measured time per cell")
+    parser.add_argument("--warmup", type=float, default=1.0)
+    parser.add_argument("--timeout", type=float, default=10.0, help="per request")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    main()
