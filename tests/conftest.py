@@ -111,3 +111,25 @@ def client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
         app = create_app(container)
     with TestClient(app) as test_client:
         yield test_client
+
+
+_POSTGRES_FIXTURES = {"postgres_url", "postgres_engine", "clean_postgres", "pg_server"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Whatever uses the PostgreSQL fixtures is a PostgreSQL test, marked or not."""
+    for item in items:
+        if _POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    """Under TODO_REQUIRE_POSTGRES=1 (CI) a skipped PostgreSQL test is a failed one."""
+    report = yield
+    if require_postgres() and report.skipped and item.get_closest_marker("postgres"):
+        report.outcome = "failed"
+        report.longrepr = (
+            f"PostgreSQL test skipped under TODO_REQUIRE_POSTGRES=1: {report.longrepr}"
+        )
+    return report
