@@ -17,6 +17,7 @@ from todo_adapters.sql import SqlTaskRepository
 from todo_core.errors import StorageUnavailable
 
 pytestmark = pytest.mark.postgres
+NOBODY = "owner-with-no-tasks"
 
 
 def one_connection_engine(url: str, ping_after_idle: float) -> Engine:
@@ -44,10 +45,10 @@ def test_an_idle_dead_connection_is_replaced_before_use(
 ) -> None:
     engine = one_connection_engine(postgres_url, ping_after_idle)
     repository = SqlTaskRepository(engine)
-    repository.list("alice")
+    repository.list(NOBODY)
     kill_pooled_backend(engine, admin_url)
     time.sleep(ping_after_idle + 0.05)
-    assert repository.list("alice") == []  # pinged, found dead, replaced: no error at all
+    assert repository.list(NOBODY) == []  # pinged, found dead, replaced: no error at all
     engine.dispose()
 
 
@@ -56,9 +57,9 @@ def test_a_just_used_dead_connection_fails_cleanly_once_then_recovers(
 ) -> None:
     engine = one_connection_engine(postgres_url, ping_after_idle=60)
     repository = SqlTaskRepository(engine)
-    repository.list("alice")
+    repository.list(NOBODY)
     kill_pooled_backend(engine, admin_url)
     with pytest.raises(StorageUnavailable):
-        repository.list("alice")  # a 503 at the API, never a 500
-    assert repository.list("alice") == []  # the pool dropped the dead connection
+        repository.list(NOBODY)  # a 503 at the API, never a 500
+    assert repository.list(NOBODY) == []  # the pool dropped the dead connection
     engine.dispose()
