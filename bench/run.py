@@ -13,12 +13,10 @@ table reports the median over rounds of requests/s and of p50/p99 latency.
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
-import time
 from pathlib import Path
 
 from bench.loadgen import Outcome, run_load
+from bench.report import save, table
 from bench.targets import Server, Target, baseline, product, reference
 from bench.workloads import pickers, reset_database, seed, tokens
 
@@ -57,8 +55,8 @@ def main() -> None:
         for server in servers.values():
             server.stop()
     print()
-    print(_table(results, args, [t.name for t in targets]))
-    _save(results, args)
+    print(table(results, args.workloads, args.connections, [t.name for t in targets]))
+    print(f"\nraw results: {save(results, REPO / 'bench' / 'results')}")
 
 
 def _launch(target: Target, server_url: str) -> Server:
@@ -66,13 +64,13 @@ def _launch(target: Target, server_url: str) -> Server:
     server = target.start(server_url, SECRET)
     base, _, _ = server_url.rpartition("/")
     ids = seed(f"{base}/{target.database}")
-    server.pickers = pickers(ids, tokens(SECRET))  # type: ignore[attr-defined]
+    server.pickers = pickers(ids, tokens(SECRET))
     return server
 
 
 def _cell(server: Server, workload: str, connections: int, args: argparse.Namespace) -> Outcome:
     seconds = args.seconds if workload != "list 10k" else max(args.seconds, 3.0)
-    pick = server.pickers[workload]  # type: ignore[attr-defined]
+    pick = server.pickers[workload]
     outcome = run_load(
         "127.0.0.1",
         server.port,
@@ -87,67 +85,6 @@ def _cell(server: Server, workload: str, connections: int, args: argparse.Namesp
         fresh = server.target.start(args.database_url, SECRET)
         server.process, server.port = fresh.process, fresh.port
     return outcome
-
-
-def _table(
-    results: dict[tuple[str, int, str], list[Outcome]], args: argparse.Namespace, names: list[str]
-) -> str:
-    head = "| workload | conns | product req/s | p50 ms | p99 ms | errors |"
-    rule = "|---|---:|---:|---:|---:|---:|"
-    if "sketch" in names:
-        head += " sketch req/s | x sketch |"
-        rule += "---:|---:|"
-    if "raw" in names:
-        head += " raw req/s | % of raw |"
-        rule += "---:|---:|"
-    lines = [head, rule]
-    for workload in args.workloads:
-        for connections in args.connections:
-            mine = results.get((workload, connections, "product"), [])
-            if not mine:
-                continue
-            rate = statistics.median(o.rate for o in mine)
-            p50 = statistics.median(o.percentile(0.5) for o in mine) * 1000
-            p99 = statistics.median(o.percentile(0.99) for o in mine) * 1000
-            errors = sum(o.failures for o in mine)
-            row = f"| {workload} | {connections} | {rate:,.0f} | {p50:.2f} | {p99:.2f} | {errors} |"
-            for name, fmt in (("sketch", "{:.1f}x"), ("raw", "{:.0%}")):
-                if name not in names:
-                    continue
-                theirs = results.get((workload, connections, name))
-                if not theirs:
-                    row += " not run | |"
-                    continue
-                other = statistics.median(o.rate for o in theirs)
-                ratio = rate / other if name == "sketch" else (rate / other if other else 0)
-                row += f" {other:,.0f} | {fmt.format(ratio) if other else 'stalled'} |"
-            lines.append(row)
-    return "\n".join(lines)
-
-
-def _save(results: dict[tuple[str, int, str], list[Outcome]], args: argparse.Namespace) -> None:
-    folder = REPO / "bench" / "results"
-    folder.mkdir(exist_ok=True)
-    path = folder / time.strftime("%Y%m%d-%H%M%S.json")
-    path.write_text(
-        json.dumps(
-            [
-                {
-                    "workload": w,
-                    "connections": c,
-                    "target": t,
-                    "rates": [o.rate for o in outs],
-                    "p50_ms": [o.percentile(0.5) * 1000 for o in outs],
-                    "p99_ms": [o.percentile(0.99) * 1000 for o in outs],
-                    "errors": [o.errors for o in outs],
-                    "statuses": [o.statuses for o in outs],
-                }
-                for (w, c, t), outs in results.items()
-            ],
-            indent=1,
-        )
-    )
-    print(f"\nraw results: {path.relative_to(REPO)}")
 
 
 def _arguments() -> argparse.Namespace:

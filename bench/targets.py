@@ -11,8 +11,10 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from bench.loadgen import Picker
 
 BIN = Path(sys.executable).parent
 
@@ -47,6 +49,7 @@ class Server:
     target: Target
     process: subprocess.Popen[bytes]
     port: int
+    pickers: dict[str, Picker] = field(default_factory=dict)  # workload -> next request
 
     def wait_ready(self, seconds: float = 60) -> None:
         deadline = time.monotonic() + seconds
