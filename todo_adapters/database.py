@@ -94,19 +94,18 @@ def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create missing tables; on PostgreSQL under an advisory lock so that workers starting
-    together on an empty database do not race each other's CREATE TABLE."""
+    """Create missing tables, once, even when several workers start together on an empty
+    database: PostgreSQL serialises them with an advisory lock, SQLite with BEGIN IMMEDIATE."""
     with engine.connect() as connection:
-        if engine.dialect.name != "postgresql":
-            SQLModel.metadata.create_all(connection)
-            connection.commit()
-            return
-        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _SCHEMA_LOCK})
+        if engine.dialect.name == "postgresql":
+            lock, unlock = "SELECT pg_advisory_lock(:key)", "SELECT pg_advisory_unlock(:key)"
+        else:
+            lock, unlock = "BEGIN IMMEDIATE", "COMMIT"
+        connection.execute(text(lock), {"key": _SCHEMA_LOCK})
         try:
             SQLModel.metadata.create_all(connection)
-            connection.commit()
         finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _SCHEMA_LOCK})
+            connection.execute(text(unlock), {"key": _SCHEMA_LOCK})
 
 
 def ping(engine: Engine) -> None:

@@ -7,7 +7,10 @@ import subprocess
 from pathlib import Path
 
 import httpx2
+import psycopg
+import pytest
 
+from tests.conftest import SECRET
 from tests.e2e.conftest import CLI, clean_env, start_server, stop
 
 
@@ -58,3 +61,41 @@ def test_production_refuses_to_start_without_secret_or_database(tmp_path: Path) 
         assert "ENVIRONMENT=production" in result.stderr
         assert "Traceback" not in result.stderr
         assert "ssssssss" not in result.stderr  # not even a fragment of the secret
+
+
+@pytest.mark.parametrize(
+    "database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_four_workers_starting_together_on_an_empty_database_all_come_up(
+    tmp_path: Path, database: str, request: pytest.FixtureRequest
+) -> None:
+    if database == "sqlite":
+        env = clean_env()
+    else:
+        admin = request.getfixturevalue("postgres_url")
+        url = admin.rsplit("/", 1)[0] + "/todo_workers_" + tmp_path.name[-8:].replace("-", "_")
+        with psycopg.connect(admin, autocommit=True) as db:
+            db.execute(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}"')
+        env = clean_env(DATABASE_URL=url, BETTER_AUTH_SECRET=SECRET)
+    process, base = start_server(tmp_path, env, "--workers", "4")
+    try:
+        token = subprocess.run(
+            [CLI, "token", "alice"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        headers = {"Authorization": f"Bearer {token}"}
+        for n in range(8):  # spread over the workers by the kernel
+            reply = httpx2.post(base + "/api/alice/tasks", json={"title": f"t{n}"}, headers=headers)
+            assert reply.status_code == 201
+    finally:
+        stop(process)
+        output = process.stdout.read().decode() if process.stdout else ""
+        if database == "postgres":
+            with psycopg.connect(admin, autocommit=True) as db:
+                db.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    assert output.count("Application startup complete") == 4, output
+    assert "Traceback" not in output
