@@ -1,0 +1,87 @@
+"""Configuration: the URLs Neon and the seed hand out, and what production refuses."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+
+from tests.conftest import settings_for_tests
+from todo_adapters.database import driver_url
+from todo_api.cli import ttl_seconds
+from todo_api.settings import describe
+
+NEON = "postgresql://alex:s3cr3t@ep-cool-darkness-123456-pooler.eu-central-1.aws.neon.tech/neondb"
+
+
+@pytest.mark.parametrize(
+    ("given", "driver"),
+    [
+        (NEON + "?sslmode=require&channel_binding=require", "postgresql+psycopg"),
+        (NEON.replace("postgresql://", "postgres://") + "?sslmode=require", "postgresql+psycopg"),
+        ("postgresql+psycopg://u@localhost/db", "postgresql+psycopg"),
+        ("sqlite:///./todo.db", "sqlite"),
+    ],
+)
+def test_database_urls_map_to_psycopg_keeping_their_options(given: str, driver: str) -> None:
+    url = make_url(driver_url(given))
+    original = make_url(given)
+    assert url.drivername == driver
+    assert (url.host, url.database, url.username) == (
+        original.host,
+        original.database,
+        original.username,
+    )
+    assert url.password == original.password
+    assert dict(url.query) == dict(original.query)  # sslmode, channel_binding kept
+
+
+@pytest.mark.parametrize("given", ["mysql://u@h/db", "postgresql+psycopg2://u@h/db", "nonsense"])
+def test_other_databases_are_refused_up_front(given: str) -> None:
+    with pytest.raises(Exception, match=r"driver|Could not parse"):
+        driver_url(given)
+
+
+def test_production_needs_a_long_secret_and_a_database() -> None:
+    with pytest.raises(ValidationError, match="BETTER_AUTH_SECRET"):
+        settings_for_tests(environment="production", better_auth_secret="short", database_url=NEON)
+    with pytest.raises(ValidationError, match="DATABASE_URL"):
+        settings_for_tests(environment="production", database_url=None)
+    ok = settings_for_tests(environment="production", database_url=NEON)
+    assert ok.effective_database_url == NEON
+
+
+def test_configuration_errors_never_repeat_a_value() -> None:
+    secret = "do-not-print-me-" * 3
+    with pytest.raises(ValidationError) as raised:
+        settings_for_tests(environment="production", better_auth_secret=secret, database_url=None)
+    message = describe(raised.value)
+    assert "DATABASE_URL" in message
+    assert "do-not-print" not in message
+    assert "do-not-print" not in repr(settings_for_tests(better_auth_secret=secret))
+
+
+def test_cors_origins_are_listed_never_wildcarded() -> None:
+    settings = settings_for_tests(cors_origins="https://a.example, https://b.example")
+    assert settings.allowed_origins == [
+        "http://localhost:3000",
+        "https://a.example",
+        "https://b.example",
+    ]
+    with pytest.raises(ValidationError, match="never"):
+        settings_for_tests(cors_origins="*")
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("15m", 900), ("2h", 7200), ("30s", 30), ("3600", 3600), ("1d", 86400)]
+)
+def test_token_lifetimes(text: str, seconds: int) -> None:
+    assert ttl_seconds(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["0", "-5m", "5x", "", "1.5h"])
+def test_bad_token_lifetimes_are_refused(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError):
+        ttl_seconds(text)
