@@ -14,8 +14,7 @@ from typing import Annotated, Any, TypeVar
 import anyio
 from fastapi import Depends, FastAPI, Path, Request
 
-from todo_api.problems import ForeignUser
-from todo_core.errors import InvalidToken
+from todo_api.problems import ForeignUser, MissingToken
 from todo_core.service import TaskService
 
 T = TypeVar("T")
@@ -55,7 +54,7 @@ async def caller(
     URL to name the token's user: another user's path is 403, whatever it holds."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise InvalidToken("Not authenticated")
+        raise MissingToken()
     container = request.app.state.container
     principal = container.token_verifier().verify(token.strip())
     if user_id != principal.user_id:

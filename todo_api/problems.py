@@ -25,6 +25,13 @@ class ForeignUser(Exception):
     """The URL names a user other than the token's."""
 
 
+class MissingToken(InvalidToken):
+    """No bearer credentials at all (RFC 6750: the challenge then carries no error code)."""
+
+    def __init__(self) -> None:
+        super().__init__("Not authenticated")
+
+
 class FieldProblem(BaseModel):
     loc: list[str | int]
     msg: str
@@ -52,10 +59,15 @@ STATUS_OF: dict[type[Exception], tuple[int, str, str | None]] = {
 }
 
 
+_ECHO_LIMIT = 64  # characters of a client-chosen name (a JSON key) an error may repeat
+
+
 def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
     headers = {}
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="todo"'
+        if code == "invalid_token":
+            headers["WWW-Authenticate"] += ', error="invalid_token"'
     elif status == 503:
         headers["Retry-After"] = RETRY_AFTER_SECONDS
     body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status}
@@ -64,7 +76,9 @@ def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
 
 
 async def _mapped(_: Request, error: Exception) -> JSONResponse:
-    status, code, detail = STATUS_OF[type(error)]
+    status, code, detail = next(STATUS_OF[k] for k in type(error).__mro__ if k in STATUS_OF)
+    if isinstance(error, MissingToken):
+        code = "missing_token"
     extra: dict[str, Any] = {}
     if isinstance(error, InvalidTask):
         extra["errors"] = [
@@ -77,10 +91,21 @@ async def _mapped(_: Request, error: Exception) -> JSONResponse:
 async def _invalid_request(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     errors = [
-        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type", "")}
+        {
+            "loc": [_short(part) for part in e.get("loc", ())],
+            "msg": str(e.get("msg", "")),
+            "type": e.get("type", ""),
+        }
         for e in error.errors()[:20]
     ]
     return problem(422, "invalid_request", "The request is not valid", errors=errors)
+
+
+def _short(part: object) -> object:
+    """A location part as is, unless it is a long client-chosen string (e.g. a JSON key)."""
+    if isinstance(part, str) and len(part) > _ECHO_LIMIT:
+        return part[:_ECHO_LIMIT] + "..."
+    return part
 
 
 async def _http(_: Request, error: Exception) -> JSONResponse:

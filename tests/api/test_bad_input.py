@@ -239,6 +239,19 @@ def test_ten_thousand_character_user_id_in_path(
     assert snapshot(repository) == before
 
 
+def test_a_huge_unknown_field_name_is_not_echoed(
+    world: tuple[TestClient, InMemoryTaskRepository, int], auth: Auth
+) -> None:
+    client, repository, _ = world
+    before = snapshot(repository)
+    response = client.post(
+        "/api/alice/tasks", json={"title": "x", "k" * 50_000: 1}, headers=auth("alice")
+    )
+    assert_refused(response, 422)
+    assert "k" * 100 not in response.text
+    assert snapshot(repository) == before
+
+
 def test_missing_content_type_is_refused(
     world: tuple[TestClient, InMemoryTaskRepository, int], auth: Auth
 ) -> None:

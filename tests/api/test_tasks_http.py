@@ -108,8 +108,12 @@ def test_a_foreign_task_under_my_own_path_is_not_found(client: TestClient, auth:
 def test_unauthenticated_is_401_with_a_bearer_challenge(client: TestClient) -> None:
     response = client.get("/api/alice/tasks")
     assert response.status_code == 401
-    assert response.headers["www-authenticate"].startswith("Bearer")
-    assert response.json()["code"] == "invalid_token"
+    assert response.headers["www-authenticate"] == 'Bearer realm="todo"'
+    assert response.json()["code"] == "missing_token"
+    forged = client.get("/api/alice/tasks", headers={"Authorization": "Bearer not.a.jwt"})
+    assert forged.status_code == 401
+    assert forged.headers["www-authenticate"] == 'Bearer realm="todo", error="invalid_token"'
+    assert forged.json()["code"] == "invalid_token"
 
 
 def test_root_and_health(client: TestClient) -> None:
