@@ -12,7 +12,7 @@ router = APIRouter(prefix="/api/{user_id}/tasks", tags=["tasks"])
 _by_id = "/{task_id}"
 
 
-@router.get("", response_model=list[TaskOut], responses=errors_doc(401, 403, 422, 503))
+@router.get("", response_model=list[TaskOut], responses=errors_doc(401, 403, 413, 422, 503))
 async def list_tasks(me: Me) -> Response:
     """The user's tasks, ordered by id."""
     return tasks_response(await me.run(me.tasks.list))
@@ -25,7 +25,7 @@ async def create_task(me: Me, body: TaskIn) -> Response:
     return task_response(await me.run(me.tasks.add, body.title, body.description), 201)
 
 
-@router.get(_by_id, response_model=TaskOut, responses=errors_doc(401, 403, 404, 422, 503))
+@router.get(_by_id, response_model=TaskOut, responses=errors_doc(401, 403, 404, 413, 422, 503))
 async def get_task(me: Me, task_id: int) -> Response:
     return task_response(await me.run(me.tasks.get, task_id))
 
@@ -38,7 +38,10 @@ async def update_task(me: Me, task_id: int, body: TaskPatch) -> Response:
 
 
 @router.delete(
-    _by_id, status_code=204, response_class=Response, responses=errors_doc(401, 403, 404, 422, 503)
+    _by_id,
+    status_code=204,
+    response_class=Response,
+    responses=errors_doc(401, 403, 404, 413, 422, 503),
 )
 async def delete_task(me: Me, task_id: int) -> Response:
     await me.run(me.tasks.remove, task_id)
@@ -46,7 +49,7 @@ async def delete_task(me: Me, task_id: int) -> Response:
 
 
 @router.patch(
-    _by_id + "/complete", response_model=TaskOut, responses=errors_doc(401, 403, 404, 422, 503)
+    _by_id + "/complete", response_model=TaskOut, responses=errors_doc(401, 403, 404, 413, 422, 503)
 )
 async def toggle_task(me: Me, task_id: int) -> Response:
     """Flip `completed`, atomically: concurrent toggles never cancel out unseen."""
