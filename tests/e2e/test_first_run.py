@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import stat
 import subprocess
+import uuid
 from pathlib import Path
 
 import httpx2
@@ -73,7 +74,7 @@ def test_four_workers_starting_together_on_an_empty_database_all_come_up(
         env = clean_env()
     else:
         admin = request.getfixturevalue("postgres_url")
-        url = admin.rsplit("/", 1)[0] + "/todo_workers_" + tmp_path.name[-8:].replace("-", "_")
+        url = admin.rsplit("/", 1)[0] + f"/todo_workers_{uuid.uuid4().hex[:10]}"
         with psycopg.connect(admin, autocommit=True) as db:
             db.execute(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}"')
         env = clean_env(DATABASE_URL=url, BETTER_AUTH_SECRET=SECRET)
