@@ -5,7 +5,6 @@ So that client generators and fuzzers (schemathesis) find nothing undocumented.
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI
@@ -65,4 +64,3 @@ def _problem_media_type(responses: dict[str, Any]) -> None:
         content = response.get("content", {})
         if status.isdigit() and int(status) >= 400 and "application/json" in content:
             content[PROBLEM_TYPE] = content.pop("application/json")
-            response.setdefault("description", HTTPStatus(int(status)).phrase)
