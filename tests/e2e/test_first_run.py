@@ -15,19 +15,19 @@ from tests.conftest import SECRET
 from tests.e2e.conftest import CLI, clean_env, start_server, stop
 
 
+def cli_token(cwd: Path, env: dict[str, str], user: str) -> tuple[str, dict[str, str]]:
+    """`todo-api token USER` run as a user would, and the header that carries it."""
+    token = subprocess.run(
+        [CLI, "token", user], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    return token, {"Authorization": f"Bearer {token}"}
+
+
 def test_serve_and_token_work_with_no_configuration(tmp_path: Path) -> None:
     env = clean_env()
     process, base = start_server(tmp_path, env)
     try:
-        token = subprocess.run(
-            [CLI, "token", "alice"],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        headers = {"Authorization": f"Bearer {token}"}
+        token, headers = cli_token(tmp_path, env, "alice")
         created = httpx2.post(base + "/api/alice/tasks", json={"title": "hi"}, headers=headers)
         assert created.status_code == 201
         listed = httpx2.get(base + "/api/alice/tasks", headers=headers)
@@ -80,15 +80,7 @@ def test_four_workers_starting_together_on_an_empty_database_all_come_up(
         env = clean_env(DATABASE_URL=url, BETTER_AUTH_SECRET=SECRET)
     process, base = start_server(tmp_path, env, "--workers", "4")
     try:
-        token = subprocess.run(
-            [CLI, "token", "alice"],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        headers = {"Authorization": f"Bearer {token}"}
+        _, headers = cli_token(tmp_path, env, "alice")
         for n in range(8):  # spread over the workers by the kernel
             reply = httpx2.post(base + "/api/alice/tasks", json={"title": f"t{n}"}, headers=headers)
             assert reply.status_code == 201
