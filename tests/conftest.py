@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from todo_adapters.database import create_schema, make_engine
 from todo_adapters.jwt import SharedSecretVerifier
+from todo_adapters.memory import InMemoryTaskRepository
 from todo_api import Container, create_app, use_memory
 from todo_api.settings import Settings
 
@@ -91,18 +92,18 @@ def settings_for_tests(**overrides: object) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
-def memory_app() -> tuple[FastAPI, Container]:
+def memory_app() -> tuple[FastAPI, Container, InMemoryTaskRepository]:
     container = Container()
     container.settings.override(settings_for_tests())
-    use_memory(container)
-    return create_app(container), container
+    repository = use_memory(container)
+    return create_app(container), container, repository
 
 
 @pytest.fixture(params=["memory", pytest.param("postgres", marks=pytest.mark.postgres)])
 def client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
     """The API on the in-memory store, then on the private PostgreSQL database (emptied)."""
     if request.param == "memory":
-        app, _ = memory_app()
+        app, _, _ = memory_app()
     else:
         request.getfixturevalue("clean_postgres")
         container = Container()

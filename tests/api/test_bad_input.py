@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import SECRET, memory_app
 from todo_adapters.memory import InMemoryTaskRepository
-from todo_api.container import use_memory
 
 Auth = Callable[[str], dict[str, str]]
 MAX_ERROR_BYTES = 4096  # error bodies never echo a large input back
@@ -23,8 +22,7 @@ MAX_ERROR_BYTES = 4096  # error bodies never echo a large input back
 @pytest.fixture
 def world(auth: Auth) -> Iterator[tuple[TestClient, InMemoryTaskRepository, int]]:
     """A client, its store, and one task of alice's (plus one of bob's) to aim at."""
-    app, container = memory_app()
-    repository = use_memory(container)
+    app, _, repository = memory_app()
     with TestClient(app, raise_server_exceptions=False) as client:
         made = client.post(
             "/api/alice/tasks", json={"title": "keep", "description": "me"}, headers=auth("alice")
@@ -139,14 +137,10 @@ RAW_BODIES: dict[str, bytes] = {
 
 
 def _send(client: TestClient, method: str, path: str, body: object, headers: dict[str, str]) -> Any:
-    if isinstance(body, bytes):
-        headers = {**headers, "Content-Type": "application/json"}
-        return client.request(method, path, content=body, headers=headers)
+    """Send `body` as a JSON request: raw bytes as they are, anything else JSON-encoded."""
+    content = body if isinstance(body, bytes) else json.dumps(body)
     return client.request(
-        method,
-        path,
-        content=json.dumps(body),
-        headers={**headers, "Content-Type": "application/json"},
+        method, path, content=content, headers={**headers, "Content-Type": "application/json"}
     )
 
 

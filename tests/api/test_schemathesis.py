@@ -24,7 +24,7 @@ USER = "alice"
 
 
 def _schema() -> schemathesis.schemas.BaseSchema:  # type: ignore[type-arg]
-    app, _ = memory_app()
+    app, _, _ = memory_app()
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
