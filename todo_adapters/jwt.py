@@ -1,10 +1,15 @@
-"""Bearer tokens signed with a shared secret (HS256), verified and issued with PyJWT."""
+"""Bearer tokens: the checks every verifier shares, and the shared-secret (HS256) verifier.
+
+All parsing and signature work is PyJWT's; this module decides which algorithms and claims a
+token must satisfy, and maps PyJWT's errors to the domain's.
+"""
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import jwt
 
@@ -13,8 +18,61 @@ from todo_core.ports import Principal
 from todo_core.tasks import is_owner_id
 
 HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
+ASYMMETRIC_ALGORITHMS = frozenset(
+    {"EdDSA", "ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}
+)
 MAX_TOKEN_LENGTH = 8192  # far above any real token; bounds the work an attacker can ask for
-VERIFIED_CACHE_SIZE = 4096
+
+
+def header_of(token: str) -> dict[str, Any]:
+    """The token's (unverified) header, read only after its length is checked.
+
+    Enough to route a token and pick its key; garbage fails here, before any key is fetched.
+    """
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidToken("Invalid token")
+    try:
+        return jwt.get_unverified_header(token)
+    except jwt.InvalidTokenError:
+        raise InvalidToken("Invalid token") from None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRules:
+    """What a token's claims must satisfy once its signature is good."""
+
+    issuer: str | None = None
+    audience: str | None = None
+    leeway_seconds: float = 30
+    require_exp: bool = True
+
+    def decode(self, token: str, key: Any, algorithms: Sequence[str]) -> Principal:
+        """Verify `token` with `key`, accepting only `algorithms` (never the header's choice)."""
+        required = ["exp"] if self.require_exp else []
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=list(algorithms),
+                issuer=self.issuer,
+                audience=self.audience,
+                leeway=self.leeway_seconds,
+                options={"require": required, "verify_aud": self.audience is not None},
+            )
+        except jwt.ExpiredSignatureError:
+            raise InvalidToken("Token has expired") from None
+        except jwt.InvalidTokenError:
+            raise InvalidToken("Invalid token") from None
+        return principal_from(claims)
+
+
+def principal_from(claims: dict[str, object]) -> Principal:
+    """The user a verified token speaks for; a token without a usable user id is invalid."""
+    user_id = claims.get("sub") or claims.get("user_id")
+    if not is_owner_id(user_id):
+        raise InvalidToken("User ID not found in token")
+    assert isinstance(user_id, str)
+    return Principal(user_id, claims)
 
 
 class SharedSecretVerifier:
@@ -41,58 +99,21 @@ class SharedSecretVerifier:
         if unknown or not algorithms:
             raise ValueError(f"shared-secret algorithms must be among {sorted(HMAC_ALGORITHMS)}")
         self._secret = secret
-        self._algorithms = list(algorithms)
-        self._issuer = issuer
-        self._audience = audience
-        self._leeway = leeway_seconds
-        self._required = ["exp"] if require_exp else []
-        # A frontend sends the same token for its whole life (15 minutes for Better Auth), and
-        # PyJWT re-checks the key on every decode: remember what verified. Only successes are
-        # kept (failures raise), keyed by the exact token, and `exp` is checked on every hit.
-        self._verified = functools.lru_cache(maxsize=VERIFIED_CACHE_SIZE)(self._decode)
+        self.algorithms = tuple(algorithms)
+        self._rules = ClaimRules(issuer, audience, leeway_seconds, require_exp)
 
     def verify(self, token: str) -> Principal:
         if not token or len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken("Invalid token")
-        principal = self._verified(token)
-        expires = principal.claims.get("exp")
-        if isinstance(expires, int | float) and time.time() > expires + self._leeway:
-            raise InvalidToken("Token has expired")
-        return principal
-
-    def _decode(self, token: str) -> Principal:
-        try:
-            claims = jwt.decode(
-                token,
-                self._secret,
-                algorithms=self._algorithms,
-                issuer=self._issuer,
-                audience=self._audience,
-                leeway=self._leeway,
-                options={"require": self._required, "verify_aud": self._audience is not None},
-            )
-        except jwt.ExpiredSignatureError:
-            raise InvalidToken("Token has expired") from None
-        except jwt.InvalidTokenError:
-            raise InvalidToken("Invalid token") from None
-        return principal_from(claims)
+        return self._rules.decode(token, self._secret, self.algorithms)
 
     def issue(self, user_id: str, ttl_seconds: int, **claims: object) -> str:
         """A token this verifier accepts: for development, the CLI and tests."""
         now = int(time.time())
         payload: dict[str, object] = {"sub": user_id, "iat": now, "exp": now + ttl_seconds}
-        if self._issuer:
-            payload["iss"] = self._issuer
-        if self._audience:
-            payload["aud"] = self._audience
+        if self._rules.issuer:
+            payload["iss"] = self._rules.issuer
+        if self._rules.audience:
+            payload["aud"] = self._rules.audience
         payload.update(claims)
-        return jwt.encode(payload, self._secret, algorithm=self._algorithms[0])
-
-
-def principal_from(claims: dict[str, object]) -> Principal:
-    """The user a verified token speaks for; a token without a usable user id is invalid."""
-    user_id = claims.get("sub") or claims.get("user_id")
-    if not is_owner_id(user_id):
-        raise InvalidToken("User ID not found in token")
-    assert isinstance(user_id, str)
-    return Principal(user_id, claims)
+        return jwt.encode(payload, self._secret, algorithm=self.algorithms[0])

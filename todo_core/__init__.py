@@ -1,7 +1,14 @@
 """The task domain: entities, rules, ports and use cases, on the standard library alone."""
 
 from todo_core.clock import Clock, UtcClock
-from todo_core.errors import InvalidTask, InvalidToken, StorageUnavailable, TaskNotFound, TodoError
+from todo_core.errors import (
+    InvalidTask,
+    InvalidToken,
+    StorageUnavailable,
+    TaskNotFound,
+    TodoError,
+    TokenCheckUnavailable,
+)
 from todo_core.ports import Principal, TaskRepository, TokenVerifier
 from todo_core.service import TaskService
 from todo_core.tasks import UNSET, NewTask, Task, TaskChanges
@@ -20,6 +27,7 @@ __all__ = [
     "TaskRepository",
     "TaskService",
     "TodoError",
+    "TokenCheckUnavailable",
     "TokenVerifier",
     "UtcClock",
 ]

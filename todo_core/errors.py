@@ -38,3 +38,11 @@ class InvalidToken(TodoError):
 
 class StorageUnavailable(TodoError):
     """The task store cannot be reached right now; the operation did not happen."""
+
+
+class TokenCheckUnavailable(TodoError):
+    """A token cannot be checked right now (its signing keys cannot be fetched).
+
+    Neither the caller's fault nor proof of a forgery: the request should be retried, and it
+    did nothing.
+    """

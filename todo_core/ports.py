@@ -54,6 +54,9 @@ class TaskRepository(Protocol):
 
 
 class TokenVerifier(Protocol):
-    """Turns a bearer token into a Principal, or raises InvalidToken."""
+    """Turns a bearer token into a Principal, or raises InvalidToken.
+
+    May block (fetching signing keys); raises TokenCheckUnavailable when it cannot decide.
+    """
 
     def verify(self, token: str) -> Principal: ...

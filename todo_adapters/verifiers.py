@@ -1,0 +1,92 @@
+"""Verifiers made of verifiers: routing a token by its algorithm, and remembering good ones."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Protocol
+
+from todo_adapters.jwt import MAX_TOKEN_LENGTH, header_of
+from todo_core.errors import InvalidToken
+from todo_core.ports import Principal, TokenVerifier
+
+
+class AlgorithmVerifier(TokenVerifier, Protocol):
+    """A verifier that names the algorithms it accepts."""
+
+    @property
+    def algorithms(self) -> tuple[str, ...]: ...
+
+
+class ByAlgorithm:
+    """Sends each token to the one verifier configured for its header's `alg`.
+
+    With a shared secret and a JWKS both configured, an HS256 token can only ever meet the
+    secret and an EdDSA token only the published keys; any other `alg` (`none` included) is
+    refused here, before any key is looked at or fetched.
+    """
+
+    def __init__(self, verifiers: Iterable[AlgorithmVerifier]) -> None:
+        self._routes: dict[str, TokenVerifier] = {}
+        for verifier in verifiers:
+            for algorithm in verifier.algorithms:
+                if algorithm in self._routes:
+                    raise ValueError(f"two verifiers claim {algorithm}")
+                self._routes[algorithm] = verifier
+        if not self._routes:
+            raise ValueError("at least one verifier is required")
+        self.algorithms = tuple(self._routes)
+
+    def verify(self, token: str) -> Principal:
+        algorithm = header_of(token).get("alg")
+        verifier = self._routes.get(algorithm) if isinstance(algorithm, str) else None
+        if verifier is None:
+            raise InvalidToken("Invalid token")
+        return verifier.verify(token)
+
+
+class RememberingVerifier:
+    """Remembers tokens that verified, until they expire, so that `recall` answers without
+    blocking and without cryptography.
+
+    A frontend sends the same token for its whole life (15 minutes with Better Auth); checking
+    its signature once is enough. Only successes are kept, by the exact token, and only tokens
+    with an `exp`; a remembered token stops counting at its `exp` (the inner verifier, asked
+    again, applies its leeway). A key withdrawn from a JWKS stops new tokens at once, but one
+    already remembered keeps working until it expires.
+    """
+
+    def __init__(self, inner: TokenVerifier, size: int = 4096) -> None:
+        self.inner = inner
+        self._size = size
+        self._known: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def recall(self, token: str) -> Principal | None:
+        """The principal of a token that verified before and has not expired; never blocks."""
+        if len(token) > MAX_TOKEN_LENGTH:
+            return None
+        entry = self._known.get(token)
+        if entry is None:
+            return None
+        principal, expires = entry
+        if time.time() >= expires:
+            with self._lock:
+                self._known.pop(token, None)
+            return None
+        return principal
+
+    def verify(self, token: str) -> Principal:
+        principal = self.recall(token)
+        if principal is not None:
+            return principal
+        principal = self.inner.verify(token)
+        expires = principal.claims.get("exp")
+        if isinstance(expires, int | float) and not isinstance(expires, bool):
+            with self._lock:
+                self._known[token] = (principal, float(expires))
+                if len(self._known) > self._size:
+                    self._known.popitem(last=False)
+        return principal
