@@ -26,6 +26,9 @@ def create_app(container: Container | None = None) -> FastAPI:
         # Build the graph before the first request: a bad database or secret fails start-up.
         await run_in_threadpool(container.task_service)
         await run_in_threadpool(container.token_verifier)
+        published = container.jwks_verifier()
+        if published is not None:  # warm the key cache; a failure is logged and retried later
+            await run_in_threadpool(published.refresh)
         try:
             yield
         finally:

@@ -14,7 +14,9 @@ from typing import Annotated, Any, TypeVar
 import anyio
 from fastapi import Depends, FastAPI, Path, Request
 
+from todo_adapters.verifiers import RememberingVerifier
 from todo_api.problems import ForeignUser, MissingToken
+from todo_core.ports import Principal
 from todo_core.service import TaskService
 
 T = TypeVar("T")
@@ -47,19 +49,40 @@ def blocking_limiter(app: FastAPI) -> anyio.CapacityLimiter:
     return limiter
 
 
+def token_memory(app: FastAPI) -> RememberingVerifier:
+    """The container's verifier, behind a memory of the tokens it has already accepted."""
+    tokens: RememberingVerifier | None = getattr(app.state, "tokens", None)
+    if tokens is None:
+        tokens = RememberingVerifier(app.state.container.token_verifier())
+        app.state.tokens = tokens
+    return tokens
+
+
+async def principal_of(app: FastAPI, token: str) -> Principal:
+    """A token seen before is answered from memory on the event loop; a new one is verified on
+    a worker thread, since that may mean fetching signing keys from the auth server."""
+    tokens = token_memory(app)
+    principal = tokens.recall(token)
+    if principal is None:
+        principal = await anyio.to_thread.run_sync(
+            tokens.verify, token, limiter=blocking_limiter(app)
+        )
+    return principal
+
+
 async def caller(
     request: Request, user_id: Annotated[str, Path(description="Must be the token's user id")]
 ) -> Caller:
-    """Verify the bearer token (HMAC: microseconds, fine on the event loop), then require the
-    URL to name the token's user: another user's path is 403, whatever it holds."""
+    """Verify the bearer token, then require the URL to name the token's user: another user's
+    path is 403, whatever it holds."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise MissingToken()
-    container = request.app.state.container
-    principal = container.token_verifier().verify(token.strip())
+    principal = await principal_of(request.app, token.strip())
     if user_id != principal.user_id:
         raise ForeignUser()
-    return Caller(principal.user_id, container.task_service(), blocking_limiter(request.app))
+    tasks = request.app.state.container.task_service()
+    return Caller(principal.user_id, tasks, blocking_limiter(request.app))
 
 
 Me = Annotated[Caller, Depends(caller)]

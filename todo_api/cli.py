@@ -39,7 +39,12 @@ def serve(args: argparse.Namespace) -> None:
 def token(args: argparse.Namespace) -> None:
     from todo_api.container import Container
 
-    verifier = Container().token_verifier()
+    verifier = Container().shared_secret_verifier()
+    if verifier is None:
+        raise RuntimeError(
+            "no BETTER_AUTH_SECRET to sign with: with JWT_JWKS_URL, tokens come from the "
+            "Better Auth server (GET /api/auth/token)"
+        )
     print(verifier.issue(args.user_id, args.ttl))
 
 

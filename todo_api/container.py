@@ -12,9 +12,11 @@ from dependency_injector import containers, providers
 from sqlalchemy import Engine
 
 from todo_adapters.database import PoolOptions, create_schema, make_engine, ping
+from todo_adapters.jwks import JwksVerifier
 from todo_adapters.jwt import SharedSecretVerifier
 from todo_adapters.memory import InMemoryTaskRepository
 from todo_adapters.sql import SqlTaskRepository
+from todo_adapters.verifiers import ByAlgorithm
 from todo_api import dev_secret
 from todo_api.settings import Settings
 from todo_core.service import TaskService
@@ -38,14 +40,51 @@ def open_database(settings: Settings) -> Iterator[Engine]:
         engine.dispose()
 
 
-def shared_secret(settings: Settings) -> str:
-    """The configured secret; in development without one, the generated one on disk."""
+def shared_secret_verifier_for(settings: Settings) -> SharedSecretVerifier | None:
+    """HS256 with BETTER_AUTH_SECRET; in development with nothing configured, with a secret
+    generated on disk (so that `todo-api token` works out of the box)."""
     if settings.better_auth_secret is not None:
-        return settings.better_auth_secret.get_secret_value()
-    if settings.environment == "production":  # Settings refuses this already; never guess here
-        raise RuntimeError("BETTER_AUTH_SECRET is required in production")
-    path = settings.dev_secret_file or dev_secret.dev_secret_path(settings.effective_database_url)
-    return dev_secret.load_or_create(path)
+        secret = settings.better_auth_secret.get_secret_value()
+    elif settings.uses_dev_secret:
+        path = settings.dev_secret_file or dev_secret.dev_secret_path(
+            settings.effective_database_url
+        )
+        secret = dev_secret.load_or_create(path)
+    else:
+        return None
+    return SharedSecretVerifier(
+        secret,
+        [settings.jwt_algorithm],
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        leeway_seconds=settings.jwt_leeway_seconds,
+    )
+
+
+def jwks_verifier_for(settings: Settings) -> JwksVerifier | None:
+    """Better Auth's published keys, when JWT_JWKS_URL is set."""
+    if settings.jwt_jwks_url is None:
+        return None
+    return JwksVerifier(
+        settings.jwt_jwks_url,
+        settings.jwt_jwks_algorithms,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        leeway_seconds=settings.jwt_leeway_seconds,
+        timeout_seconds=settings.jwt_jwks_timeout_seconds,
+        max_age_seconds=settings.jwt_jwks_max_age_seconds,
+        min_refresh_seconds=settings.jwt_jwks_min_refresh_seconds,
+    )
+
+
+def either_verifier(
+    shared: SharedSecretVerifier | None, published: JwksVerifier | None
+) -> ByAlgorithm:
+    """Every configured verifier, each token going to the one its algorithm names."""
+    configured = [verifier for verifier in (shared, published) if verifier is not None]
+    if not configured:  # Settings refuses this already; never accept tokens unverified
+        raise RuntimeError("configure JWT_JWKS_URL or BETTER_AUTH_SECRET")
+    return ByAlgorithm(configured)
 
 
 def database_probe(engine: Engine) -> Callable[[], None]:
@@ -60,14 +99,9 @@ class Container(containers.DeclarativeContainer):
     task_service = providers.Singleton(TaskService, task_repository)
     storage_probe = providers.Singleton(database_probe, database)
 
-    token_verifier = providers.Singleton(
-        SharedSecretVerifier,
-        secret=providers.Callable(shared_secret, settings),
-        algorithms=providers.List(settings.provided.jwt_algorithm),
-        issuer=settings.provided.jwt_issuer,
-        audience=settings.provided.jwt_audience,
-        leeway_seconds=settings.provided.jwt_leeway_seconds,
-    )
+    shared_secret_verifier = providers.Singleton(shared_secret_verifier_for, settings)
+    jwks_verifier = providers.Singleton(jwks_verifier_for, settings)
+    token_verifier = providers.Singleton(either_verifier, shared_secret_verifier, jwks_verifier)
 
 
 def use_memory(container: Container) -> InMemoryTaskRepository:

@@ -19,7 +19,7 @@ _WHY = {
     404: "No such task for this user",
     413: "Request body too large",
     422: "Invalid body or parameters",
-    503: "Database unavailable; retry after `Retry-After` seconds",
+    503: "Database or token keys unavailable; retry after `Retry-After` seconds",
 }
 
 

@@ -15,7 +15,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from todo_core.errors import InvalidTask, InvalidToken, StorageUnavailable, TaskNotFound
+from todo_core.errors import (
+    InvalidTask,
+    InvalidToken,
+    StorageUnavailable,
+    TaskNotFound,
+    TokenCheckUnavailable,
+)
 
 PROBLEM_TYPE = "application/problem+json"
 RETRY_AFTER_SECONDS = "2"
@@ -56,6 +62,7 @@ STATUS_OF: dict[type[Exception], tuple[int, str, str | None]] = {
     TaskNotFound: (404, "task_not_found", "Task not found"),
     InvalidTask: (422, "invalid_task", "Invalid task"),
     StorageUnavailable: (503, "storage_unavailable", "The task store is unavailable; retry"),
+    TokenCheckUnavailable: (503, "auth_unavailable", "Tokens cannot be checked right now; retry"),
 }
 
 

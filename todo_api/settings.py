@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from todo_adapters.database import driver_url
+from todo_adapters.jwks import BETTER_AUTH_ALGORITHMS, origin_of
+from todo_adapters.jwt import ASYMMETRIC_ALGORITHMS
 
 DEFAULT_DATABASE_URL = "sqlite:///./todo.db"
 MIN_SECRET_LENGTH = 32
@@ -26,6 +29,11 @@ class Settings(BaseSettings):
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     jwt_leeway_seconds: float = Field(default=30, ge=0, le=300)
+    jwt_jwks_url: str | None = None
+    jwt_jwks_algorithms: Annotated[list[str], NoDecode] = list(BETTER_AUTH_ALGORITHMS)
+    jwt_jwks_timeout_seconds: float = Field(default=3, gt=0, le=30)
+    jwt_jwks_max_age_seconds: float = Field(default=300, ge=1)
+    jwt_jwks_min_refresh_seconds: float = Field(default=5, ge=0)
     frontend_url: str = "http://localhost:3000"
     cors_origins: Annotated[list[str], NoDecode] = []
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
@@ -36,7 +44,7 @@ class Settings(BaseSettings):
     blocking_threads: int = Field(default=4, ge=1, le=64)
     dev_secret_file: Path | None = None
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "jwt_jwks_algorithms", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
@@ -50,6 +58,20 @@ class Settings(BaseSettings):
             raise ValueError("CORS_ORIGINS must list origins explicitly, never '*'")
         return origins
 
+    @field_validator("jwt_jwks_algorithms")
+    @classmethod
+    def _public_key_algorithms(cls, algorithms: list[str]) -> list[str]:
+        if not algorithms or not set(algorithms) <= ASYMMETRIC_ALGORITHMS:
+            raise ValueError(f"must be a comma list among {sorted(ASYMMETRIC_ALGORITHMS)}")
+        return algorithms
+
+    @field_validator("jwt_jwks_url")
+    @classmethod
+    def _absolute_url(cls, url: str | None) -> str | None:
+        if url:
+            origin_of(url)  # raises on anything but an absolute http(s) URL
+        return url or None
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, url: str | None) -> str | None:
@@ -62,13 +84,25 @@ class Settings(BaseSettings):
         if self.environment != "production":
             return self
         secret = self.better_auth_secret.get_secret_value() if self.better_auth_secret else ""
-        if len(secret) < MIN_SECRET_LENGTH:
+        if (secret or not self.jwt_jwks_url) and len(secret) < MIN_SECRET_LENGTH:
             raise ValueError(
-                f"ENVIRONMENT=production needs BETTER_AUTH_SECRET of {MIN_SECRET_LENGTH}+ chars"
+                f"ENVIRONMENT=production needs JWT_JWKS_URL or BETTER_AUTH_SECRET of "
+                f"{MIN_SECRET_LENGTH}+ chars"
             )
+        if self.jwt_jwks_url and not _is_safe_key_source(self.jwt_jwks_url):
+            raise ValueError("ENVIRONMENT=production needs an https JWT_JWKS_URL")
         if not self.database_url:
             raise ValueError("ENVIRONMENT=production needs DATABASE_URL")
         return self
+
+    @property
+    def uses_dev_secret(self) -> bool:
+        """Development with no way to verify tokens configured: sign with a generated secret."""
+        return (
+            self.environment == "development"
+            and self.better_auth_secret is None
+            and self.jwt_jwks_url is None
+        )
 
     @property
     def effective_database_url(self) -> str:
@@ -77,6 +111,12 @@ class Settings(BaseSettings):
     @property
     def allowed_origins(self) -> list[str]:
         return list(dict.fromkeys([self.frontend_url, *self.cors_origins]))
+
+
+def _is_safe_key_source(url: str) -> bool:
+    """Keys fetched over plain http could be swapped on the way: only https, or loopback."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" or parts.hostname in ("localhost", "127.0.0.1", "::1")
 
 
 def describe(error: ValidationError) -> str:

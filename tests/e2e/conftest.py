@@ -14,6 +14,7 @@ import httpx2
 import pytest
 
 from tests.conftest import SECRET
+from todo_api.settings import Settings
 
 CLI = str(Path(sys.executable).with_name("todo-api"))
 
@@ -27,17 +28,7 @@ def free_port() -> int:
 
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment with none of our settings, so that only `extra` configures the server."""
-    ours = {
-        "DATABASE_URL",
-        "BETTER_AUTH_SECRET",
-        "ENVIRONMENT",
-        "JWT_ALGORITHM",
-        "JWT_ISSUER",
-        "JWT_AUDIENCE",
-        "CORS_ORIGINS",
-        "FRONTEND_URL",
-        "DEV_SECRET_FILE",
-    }
+    ours = {name.upper() for name in Settings.model_fields}
     env = {k: v for k, v in os.environ.items() if k not in ours}
     env.update(extra)
     return env

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -10,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import settings_for_tests
 from todo_adapters.database import driver_url
-from todo_api.cli import ttl_seconds
+from todo_api.cli import main, ttl_seconds
 from todo_api.settings import describe
 
 NEON = "postgresql://alex:s3cr3t@ep-cool-darkness-123456-pooler.eu-central-1.aws.neon.tech/neondb"
@@ -85,3 +86,79 @@ def test_token_lifetimes(text: str, seconds: int) -> None:
 def test_bad_token_lifetimes_are_refused(text: str) -> None:
     with pytest.raises(argparse.ArgumentTypeError):
         ttl_seconds(text)
+
+
+JWKS = "https://app.example.com/api/auth/jwks"
+
+
+def test_production_accepts_a_jwks_url_instead_of_a_secret() -> None:
+    settings = settings_for_tests(
+        environment="production", better_auth_secret=None, database_url=NEON, jwt_jwks_url=JWKS
+    )
+    assert settings.jwt_jwks_url == JWKS
+    assert not settings.uses_dev_secret
+    with pytest.raises(ValidationError, match="BETTER_AUTH_SECRET"):  # a short one still fails
+        settings_for_tests(
+            environment="production",
+            better_auth_secret="short",
+            database_url=NEON,
+            jwt_jwks_url=JWKS,
+        )
+    with pytest.raises(ValidationError, match="JWT_JWKS_URL or BETTER_AUTH_SECRET"):
+        settings_for_tests(environment="production", better_auth_secret=None, database_url=NEON)
+
+
+@pytest.mark.parametrize(
+    ("url", "safe"),
+    [
+        ("http://auth.internal:3000/api/auth/jwks", False),
+        ("http://localhost:3000/api/auth/jwks", True),
+        ("http://127.0.0.1:3000/api/auth/jwks", True),
+        (JWKS, True),
+    ],
+)
+def test_production_fetches_keys_over_https_or_loopback_only(url: str, safe: bool) -> None:
+    def make() -> object:
+        return settings_for_tests(environment="production", database_url=NEON, jwt_jwks_url=url)
+
+    if safe:
+        make()
+    else:
+        with pytest.raises(ValidationError, match="https JWT_JWKS_URL"):
+            make()
+
+
+@pytest.mark.parametrize("url", ["app.example.com/jwks", "file:///etc/passwd", "https://"])
+def test_a_jwks_url_must_be_absolute_http(url: str) -> None:
+    with pytest.raises(ValidationError, match=r"(?i)jwt_jwks_url"):
+        settings_for_tests(jwt_jwks_url=url)
+
+
+def test_jwks_algorithms_are_a_comma_list_of_public_key_algorithms(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JWT_JWKS_ALGORITHMS", "EdDSA, ES256")
+    assert settings_for_tests().jwt_jwks_algorithms == ["EdDSA", "ES256"]
+    monkeypatch.setenv("JWT_JWKS_ALGORITHMS", "EdDSA,HS256")
+    with pytest.raises(ValidationError, match=r"(?i)jwt_jwks_algorithms"):
+        settings_for_tests()
+    monkeypatch.delenv("JWT_JWKS_ALGORITHMS")
+    assert settings_for_tests().jwt_jwks_algorithms == ["EdDSA", "ES256", "ES512", "RS256", "PS256"]
+
+
+def test_the_development_secret_is_only_used_when_nothing_else_is_configured() -> None:
+    assert settings_for_tests(better_auth_secret=None).uses_dev_secret
+    assert not settings_for_tests(better_auth_secret=None, jwt_jwks_url=JWKS).uses_dev_secret
+    assert not settings_for_tests().uses_dev_secret
+
+
+def test_the_token_command_explains_where_tokens_come_from_in_jwks_mode(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("BETTER_AUTH_SECRET", "DATABASE_URL", "ENVIRONMENT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("JWT_JWKS_URL", JWKS)
+    with pytest.raises(SystemExit, match="GET /api/auth/token"):
+        main(["token", "alice"])
+    assert not list(tmp_path.iterdir())  # and no development secret was made
