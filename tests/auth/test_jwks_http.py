@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import jwt
 import pytest
@@ -127,3 +128,23 @@ def test_logs_never_carry_tokens_or_secrets(
     assert "fetching signing keys" in logged  # the outage was logged ...
     for secret in (token, token.split(".")[2], stranger, SECRET):
         assert secret not in logged  # ... without a token or the secret
+
+
+def test_a_slow_auth_server_does_not_hold_up_requests_with_known_tokens(
+    key_server: KeyServer, published: SigningKey
+) -> None:
+    """One database thread and one verifying thread: a key fetch hanging for a second must not
+    delay a request whose token is already known."""
+    known = bearer(published.sign(claims_for(key_server, "alice")))
+    stranger = bearer(SigningKey.make("EdDSA").sign(claims_for(key_server, "alice")))
+    settings = {"blocking_threads": 1, "jwt_jwks_timeout_seconds": 1.5}
+    with app_for(key_server, jwt_jwks_min_refresh_seconds=0, **settings) as client:
+        assert client.get("/api/alice/tasks", headers=known).status_code == 200
+        key_server.behaviour = "hang"
+        with ThreadPoolExecutor(1) as pool:
+            slow = pool.submit(client.get, "/api/alice/tasks", headers=stranger)
+            time.sleep(0.2)  # the fetch is now in flight
+            started = time.monotonic()
+            assert client.get("/api/alice/tasks", headers=known).status_code == 200
+            assert time.monotonic() - started < 0.5
+            assert slow.result().status_code == 503
