@@ -18,9 +18,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from todo_adapters.database import create_schema, make_engine
+from todo_adapters.database import make_engine
 from todo_adapters.jwt import SharedSecretVerifier
 from todo_adapters.memory import InMemoryTaskRepository
+from todo_adapters.migrations import migration_engine, upgrade
 from todo_api import Container, create_app, use_memory
 from todo_api.settings import Settings
 
@@ -53,10 +54,19 @@ def postgres_url() -> Iterator[str]:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def migrate(url: str) -> None:
+    """The database at `url` brought to the newest schema, as `todo-api migrate` does."""
+    engine = migration_engine(url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_engine(postgres_url: str) -> Iterator[Engine]:
+    migrate(postgres_url)
     engine = make_engine(postgres_url)
-    create_schema(engine)
     yield engine
     engine.dispose()
 

@@ -1,29 +1,85 @@
-"""Engines for the URLs users are handed (Neon, the seed, a local file) and the schema in them."""
+"""Engines for the URLs users are handed (Neon, the seed, a local file), tuned for a database
+that suspends, restarts and sits behind PgBouncer."""
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
+import psycopg
+import tenacity
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
-from sqlmodel import SQLModel
 
-from todo_adapters import sql_schema  # noqa: F401  (registers the tasks table on the metadata)
+from todo_core.errors import StorageUnavailable
 
-_SCHEMA_LOCK = 7_227_427_001  # any constant: serialises concurrent start-ups on PostgreSQL
+log = logging.getLogger(__name__)
+
+PreparedStatements = Literal["auto", "on", "off"]
+LIBPQ_WITH_POOLER_PREPARE = 170000  # libpq 17 closes prepared statements the PgBouncer way
 
 
 @dataclass(frozen=True)
 class PoolOptions:
     size: int = 10
     max_overflow: int = 10
-    timeout_seconds: float = 10.0
+    timeout_seconds: float = 5.0
     # Ping a pooled connection before use only if it sat idle this long; 0 pings every time.
     ping_after_idle_seconds: float = 1.0
+    # Replace connections older than this: under Neon's 5-minute idle suspend.
+    recycle_seconds: float = 240.0
+    connect_timeout_seconds: int = 5
+    statement_timeout_ms: int = 15_000  # 0: none
+    prepared_statements: PreparedStatements = "auto"
+
+
+def is_pooler(url: str) -> bool:
+    """Neon's pooled endpoint: `ep-name-123456-pooler.region.aws.neon.tech` (PgBouncer in
+    transaction mode)."""
+    host = make_url(url).host or ""
+    return host.split(".", 1)[0].endswith("-pooler")
+
+
+def prepares_statements(
+    url: str, setting: PreparedStatements = "auto", libpq_version: int | None = None
+) -> bool:
+    """Whether psycopg may prepare statements on this connection.
+
+    Through PgBouncer that is only safe when libpq is 17 or newer (psycopg then closes them
+    with the protocol message PgBouncer tracks); with an older libpq, off. `on`/`off` force it.
+    """
+    if setting != "auto":
+        return setting == "on"
+    if not is_pooler(url):
+        return True
+    version = psycopg.pq.version() if libpq_version is None else libpq_version
+    return version >= LIBPQ_WITH_POOLER_PREPARE
+
+
+def connect_args_for(
+    url: str, pool: PoolOptions, libpq_version: int | None = None
+) -> dict[str, Any]:
+    """psycopg connection arguments; anything the URL itself sets wins.
+
+    The statement timeout is a startup option (no round trip per connection), which PgBouncer
+    refuses: behind a pooler set it on the role instead (`ALTER ROLE ... SET statement_timeout`).
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return {}
+    given = parsed.query
+    args: dict[str, Any] = {}
+    if "connect_timeout" not in given:
+        args["connect_timeout"] = pool.connect_timeout_seconds
+    if pool.statement_timeout_ms and "options" not in given and not is_pooler(url):
+        args["options"] = f"-c statement_timeout={pool.statement_timeout_ms}"
+    if not prepares_statements(url, pool.prepared_statements, libpq_version):
+        args["prepare_threshold"] = None
+    return args
 
 
 def driver_url(url: str) -> str:
@@ -57,6 +113,8 @@ def make_engine(url: str, pool: PoolOptions | None = None) -> Engine:
             max_overflow=pool.max_overflow,
             pool_timeout=pool.timeout_seconds,
             pool_pre_ping=pool.ping_after_idle_seconds <= 0,
+            pool_recycle=pool.recycle_seconds,
+            connect_args=connect_args_for(url, pool),
         )
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
@@ -93,19 +151,37 @@ def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
             raise sa_exc.DisconnectionError("pooled connection failed its ping")
 
 
-def create_schema(engine: Engine) -> None:
-    """Create missing tables, once, even when several workers start together on an empty
-    database: PostgreSQL serialises them with an advisory lock, SQLite with BEGIN IMMEDIATE."""
-    with engine.connect() as connection:
-        if engine.dialect.name == "postgresql":
-            lock, unlock = "SELECT pg_advisory_lock(:key)", "SELECT pg_advisory_unlock(:key)"
-        else:
-            lock, unlock = "BEGIN IMMEDIATE", "COMMIT"
-        connection.execute(text(lock), {"key": _SCHEMA_LOCK})
-        try:
-            SQLModel.metadata.create_all(connection)
-        finally:
-            connection.execute(text(unlock), {"key": _SCHEMA_LOCK})
+def wait_for_database(engine: Engine, timeout_seconds: float = 30) -> int:
+    """Block until the database answers (a suspended Neon compute wakes in a few hundred
+    milliseconds; a restarting one takes seconds), retrying with exponential backoff and
+    jitter; after `timeout_seconds`, StorageUnavailable. Returns the attempts it took."""
+
+    def retrying(state: tenacity.RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        pause = state.next_action.sleep if state.next_action else 0
+        log.warning(
+            "database not reachable (attempt %d: %s); retrying in %.1f s",
+            state.attempt_number,
+            type(error).__name__,
+            pause,
+        )
+
+    attempts = tenacity.Retrying(
+        stop=tenacity.stop_after_delay(timeout_seconds),
+        wait=tenacity.wait_random_exponential(multiplier=0.25, max=5),
+        retry=tenacity.retry_if_exception_type((sa_exc.OperationalError, sa_exc.InterfaceError)),
+        before_sleep=retrying,
+    )
+    try:
+        for attempt in attempts:
+            with attempt:
+                ping(engine)
+    except tenacity.RetryError as failed:
+        tries = failed.last_attempt.attempt_number
+        raise StorageUnavailable(
+            f"database not reachable after {tries} attempts in {timeout_seconds:g} s"
+        ) from None
+    return int(attempts.statistics.get("attempt_number", 1))
 
 
 def ping(engine: Engine) -> None:

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from http.client import HTTPException
 from urllib.parse import urlsplit
 
 import jwt
@@ -161,7 +162,7 @@ class JwksVerifier:
         self._next_fetch = now + self._min_refresh
         try:
             fetched = self._client.get_signing_keys()
-        except (jwt.PyJWTError, ValueError, OSError) as error:
+        except (jwt.PyJWTError, ValueError, OSError, HTTPException) as error:
             self._last_fetch_failed = True
             reason = type(error).__name__
             log.warning("fetching signing keys from %s failed: %s", self._where, reason)

@@ -1,4 +1,4 @@
-"""`todo-api`: serve the API, or print a development token signed with the configured secret."""
+"""`todo-api`: serve the API, migrate its database, or print a token signed with the secret."""
 
 from __future__ import annotations
 
@@ -20,20 +20,39 @@ def ttl_seconds(text: str) -> int:
 
 
 def serve(args: argparse.Namespace) -> None:
+    import os
+
     import uvicorn
 
+    from todo_api.logs import logging_config
     from todo_api.settings import Settings
 
-    Settings()  # refuse a bad configuration here, in one line, rather than in a worker's trace
+    settings = Settings()  # refuse a bad configuration here, in one line, not in a worker's trace
+    if args.no_access_log:
+        os.environ["ACCESS_LOG"] = "false"  # the workers read their settings afresh
     uvicorn.run(
         "todo_api.app:create_app",
         factory=True,
         host=args.host,
         port=args.port,
         workers=args.workers,
-        access_log=not args.no_access_log,
+        log_config=logging_config(settings.logs_as_json, settings.log_level),
+        access_log=False,  # ours (todo_api.access) has the route template and request id
         proxy_headers=True,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds or None,
     )
+
+
+def migrate(_: argparse.Namespace) -> None:
+    import logging.config
+
+    from todo_api.container import migrate as migrate_database
+    from todo_api.logs import logging_config
+    from todo_api.settings import Settings
+
+    settings = Settings()
+    logging.config.dictConfig(logging_config(settings.logs_as_json, settings.log_level))
+    migrate_database(settings)
 
 
 def token(args: argparse.Namespace) -> None:
@@ -59,6 +78,11 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--no-access-log", action="store_true", help="for benchmarks")
     run.set_defaults(handler=serve)
 
+    schema = commands.add_parser(
+        "migrate", help="apply pending database migrations (MIGRATIONS_DATABASE_URL if set)"
+    )
+    schema.set_defaults(handler=migrate)
+
     sign = commands.add_parser("token", help="print a bearer token for USER_ID")
     sign.add_argument("user_id")
     sign.add_argument("--ttl", type=ttl_seconds, default=ttl_seconds("15m"), help="e.g. 15m, 2h")
@@ -70,11 +94,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     from pydantic import ValidationError
 
     from todo_api.settings import describe
+    from todo_core.errors import TodoError
 
     args = parser().parse_args(argv)
     try:
         args.handler(args)
     except ValidationError as error:
         sys.exit(f"todo-api: {describe(error)}")
-    except (ValueError, RuntimeError) as error:  # configuration problems: say what, not a trace
+    except (ValueError, RuntimeError, TodoError) as error:  # say what, not a trace
         sys.exit(f"todo-api: {error}")

@@ -7,14 +7,21 @@ Nothing is built at import time. Tests and embedders swap a provider with `.over
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from dependency_injector import containers, providers
 from sqlalchemy import Engine
 
-from todo_adapters.database import PoolOptions, create_schema, make_engine, ping
+from todo_adapters.database import (
+    connect_args_for,
+    make_engine,
+    ping,
+    wait_for_database,
+)
 from todo_adapters.jwks import JwksVerifier
 from todo_adapters.jwt import SharedSecretVerifier
 from todo_adapters.memory import InMemoryTaskRepository
+from todo_adapters.migrations import Migrated, migration_engine, upgrade
 from todo_adapters.sql import SqlTaskRepository
 from todo_adapters.verifiers import ByAlgorithm
 from todo_api import dev_secret
@@ -23,19 +30,25 @@ from todo_core.service import TaskService
 
 
 def open_database(settings: Settings) -> Iterator[Engine]:
-    """The engine for the configured database, its tables created (migrations come later)."""
-    engine = make_engine(
-        settings.effective_database_url,
-        PoolOptions(
-            settings.db_pool_size,
-            settings.db_max_overflow,
-            settings.db_pool_timeout,
-            settings.db_ping_after_idle_seconds,
-        ),
-    )
+    """The engine for the configured database, once it answers and its schema is current."""
+    engine = make_engine(settings.effective_database_url, settings.pool_options)
     try:
-        create_schema(engine)
+        wait_for_database(engine, settings.db_startup_timeout_seconds)
+        if settings.migrate_on_start:
+            migrate(settings)
         yield engine
+    finally:
+        engine.dispose()
+
+
+def migrate(settings: Settings) -> Migrated:
+    """Bring the schema to the newest revision, over MIGRATIONS_DATABASE_URL when set."""
+    url = settings.effective_migrations_url
+    no_timeout = replace(settings.pool_options, statement_timeout_ms=0)  # DDL may take a while
+    engine = migration_engine(url, connect_args_for(url, no_timeout))
+    try:
+        wait_for_database(engine, settings.db_startup_timeout_seconds)
+        return upgrade(engine)
     finally:
         engine.dispose()
 

@@ -6,6 +6,7 @@ may be huge, or a secret) and never reveal internals.
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 from typing import Any
 
@@ -22,6 +23,8 @@ from todo_core.errors import (
     TaskNotFound,
     TokenCheckUnavailable,
 )
+
+log = logging.getLogger(__name__)
 
 PROBLEM_TYPE = "application/problem+json"
 RETRY_AFTER_SECONDS = "2"
@@ -86,6 +89,8 @@ async def _mapped(_: Request, error: Exception) -> JSONResponse:
     status, code, detail = next(STATUS_OF[k] for k in type(error).__mro__ if k in STATUS_OF)
     if isinstance(error, MissingToken):
         code = "missing_token"
+    if status == 503:  # the cause's type only: driver messages may name hosts and users
+        log.warning("%s: %s", code, type(error.__cause__ or error).__name__)
     extra: dict[str, Any] = {}
     if isinstance(error, InvalidTask):
         extra["errors"] = [

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from todo_adapters.database import driver_url
+from todo_adapters.database import PoolOptions, PreparedStatements, driver_url
 from todo_adapters.jwks import BETTER_AUTH_ALGORITHMS, origin_of
 from todo_adapters.jwt import ASYMMETRIC_ALGORITHMS
 
@@ -37,10 +37,21 @@ class Settings(BaseSettings):
     frontend_url: str = "http://localhost:3000"
     cors_origins: Annotated[list[str], NoDecode] = []
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    migrations_database_url: str | None = None
+    migrate_on_start: bool = True
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
-    db_pool_timeout: float = Field(default=10, gt=0)
+    db_pool_timeout: float = Field(default=5, gt=0)
     db_ping_after_idle_seconds: float = Field(default=1.0, ge=0)
+    db_pool_recycle_seconds: float = Field(default=240, gt=0)
+    db_connect_timeout_seconds: int = Field(default=5, ge=2, le=60)
+    db_statement_timeout_ms: int = Field(default=15_000, ge=0)
+    db_prepared_statements: PreparedStatements = "auto"
+    db_startup_timeout_seconds: float = Field(default=30, ge=0)
+    log_format: Literal["auto", "json", "text"] = "auto"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    access_log: bool = True
+    shutdown_grace_seconds: float = Field(default=20, ge=0)
     blocking_threads: int = Field(default=4, ge=1, le=64)
     dev_secret_file: Path | None = None
 
@@ -72,7 +83,7 @@ class Settings(BaseSettings):
             origin_of(url)  # raises on anything but an absolute http(s) URL
         return url or None
 
-    @field_validator("database_url")
+    @field_validator("database_url", "migrations_database_url")
     @classmethod
     def _known_driver(cls, url: str | None) -> str | None:
         if url:
@@ -107,6 +118,30 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return self.database_url or DEFAULT_DATABASE_URL
+
+    @property
+    def effective_migrations_url(self) -> str:
+        """Neon's direct host when given: DDL and long transactions stay off the pooler."""
+        return self.migrations_database_url or self.effective_database_url
+
+    @property
+    def pool_options(self) -> PoolOptions:
+        return PoolOptions(
+            size=self.db_pool_size,
+            max_overflow=self.db_max_overflow,
+            timeout_seconds=self.db_pool_timeout,
+            ping_after_idle_seconds=self.db_ping_after_idle_seconds,
+            recycle_seconds=self.db_pool_recycle_seconds,
+            connect_timeout_seconds=self.db_connect_timeout_seconds,
+            statement_timeout_ms=self.db_statement_timeout_ms,
+            prepared_statements=self.db_prepared_statements,
+        )
+
+    @property
+    def logs_as_json(self) -> bool:
+        if self.log_format == "auto":
+            return self.environment == "production"
+        return self.log_format == "json"
 
     @property
     def allowed_origins(self) -> list[str]:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from todo_adapters.database import create_schema, make_engine
+from tests.conftest import migrate
+from todo_adapters.database import make_engine
 from todo_adapters.memory import InMemoryTaskRepository
 from todo_adapters.sql import SqlTaskRepository
 from todo_core.ports import TaskRepository
@@ -32,8 +33,9 @@ def _fresh(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
     if kind == "memory":
         yield InMemoryTaskRepository
     elif kind == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'contract.db'}")
-        create_schema(engine)
+        url = f"sqlite:///{tmp_path / 'contract.db'}"
+        migrate(url)
+        engine = make_engine(url)
         yield _emptied(engine)
         engine.dispose()
     else:

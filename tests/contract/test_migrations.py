@@ -1,0 +1,120 @@
+"""The Alembic history: every step reversible, the head equal to the models, and one migration
+when many processes start together on an empty database."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel
+
+from tests.contract.test_repository import T0
+from todo_adapters import sql_schema  # noqa: F401  (the models autogenerate compares with)
+from todo_adapters.database import make_engine
+from todo_adapters.migrations import (
+    Migrated,
+    alembic_config,
+    downgrade,
+    head_revision,
+    migration_engine,
+    upgrade,
+)
+from todo_adapters.sql import SqlTaskRepository
+from todo_core.tasks import NewTask
+
+STARTERS = 8
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    server = request.getfixturevalue("postgres_url")
+    name = f"todo_empty_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"{server.rsplit('/', 1)[0]}/{name}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def revisions() -> list[str]:
+    """Oldest first."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return [revision.revision for revision in reversed(list(script.walk_revisions()))]
+
+
+def current(url: str) -> str | None:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def test_stairway_every_revision_goes_up_down_and_up_again(empty_database: str) -> None:
+    engine = migration_engine(empty_database)
+    try:
+        previous = "base"
+        for revision in revisions():
+            upgrade(engine, revision)
+            downgrade(engine, previous)
+            assert current(empty_database) == (None if previous == "base" else previous)
+            upgrade(engine, revision)
+            assert current(empty_database) == revision
+            previous = revision
+        assert previous == head_revision()
+    finally:
+        engine.dispose()
+
+
+def test_the_migrated_schema_is_what_the_models_declare(empty_database: str) -> None:
+    engine = migration_engine(empty_database)
+    upgrade(engine)
+    engine.dispose()
+    engine = make_engine(empty_database)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []
+    engine.dispose()
+
+
+def test_starters_racing_on_an_empty_database_migrate_it_once(empty_database: str) -> None:
+    barrier = threading.Barrier(STARTERS)
+    results: list[Migrated] = []
+    failures: list[BaseException] = []
+
+    def start() -> None:
+        engine = migration_engine(empty_database)
+        try:
+            barrier.wait()
+            results.append(upgrade(engine))
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=start) for _ in range(STARTERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert [result.changed for result in results].count(True) == 1
+    engine = make_engine(empty_database)
+    assert sorted(inspect(engine).get_table_names()) == ["alembic_version", "tasks"]
+    with engine.connect() as connection:
+        versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    assert versions == [(head_revision(),)]
+    assert SqlTaskRepository(engine).add("alice", NewTask("works"), T0).id == 1
+    engine.dispose()

@@ -1,0 +1,65 @@
+"""One log line per request, and the request id that ties it to every other line."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from todo_api.logs import request_id
+
+log = logging.getLogger("todo_api.access")
+
+_CLIENT_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # anything else could forge log lines
+
+
+class AccessLog:
+    """Honours a sane `X-Request-ID` (else makes one), echoes it, and logs method, route
+    template (`/api/{user_id}/tasks`, never the raw path), status and duration."""
+
+    def __init__(self, app: ASGIApp, enabled: bool = True) -> None:
+        self.app = app
+        self.enabled = enabled
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        rid = given if _CLIENT_ID.fullmatch(given) else uuid.uuid4().hex
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [*message.get("headers", ()), (b"x-request-id", rid.encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        token = request_id.set(rid)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if self.enabled:
+                route = scope.get("route")
+                path = getattr(route, "path_format", None) or "<unmatched>"
+                elapsed = (time.perf_counter() - started) * 1000
+                log.info(
+                    "%s %s %d %.1f ms",
+                    scope["method"],
+                    path,
+                    status,
+                    elapsed,
+                    extra={
+                        "method": scope["method"],
+                        "path": path,
+                        "status": status,
+                        "duration_ms": round(elapsed, 2),
+                    },
+                )
+            request_id.reset(token)
