@@ -1,0 +1,80 @@
+"""How each URL Neon, the seed or a developer hands us becomes a psycopg connection: driver,
+TLS options, pooler detection, prepared statements, timeouts. No network."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from todo_adapters.database import (
+    PoolOptions,
+    connect_args_for,
+    driver_url,
+    is_pooler,
+    prepares_statements,
+)
+
+DIRECT = "ep-cool-darkness-123456.eu-central-1.aws.neon.tech"
+POOLER = "ep-cool-darkness-123456-pooler.eu-central-1.aws.neon.tech"
+TLS = "?sslmode=require&channel_binding=require"
+LIBPQ_16, LIBPQ_17 = 160004, 170002
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql", "postgresql+psycopg"])
+@pytest.mark.parametrize("host", [DIRECT, POOLER, "localhost:5433"])
+@pytest.mark.parametrize("query", ["", "?sslmode=require", TLS])
+def test_every_postgres_url_is_driven_by_psycopg_with_its_options(
+    scheme: str, host: str, query: str
+) -> None:
+    given = f"{scheme}://alex:AbC123dEf@{host}/neondb{query}"
+    url = make_url(driver_url(given))
+    assert url.drivername == "postgresql+psycopg"
+    assert (url.username, url.password, url.database) == ("alex", "AbC123dEf", "neondb")
+    assert dict(url.query) == dict(make_url(given).query)
+    assert is_pooler(given) == (host == POOLER)
+
+
+@pytest.mark.parametrize(
+    ("host", "setting", "libpq", "prepared"),
+    [
+        (DIRECT, "auto", LIBPQ_16, True),
+        (POOLER, "auto", LIBPQ_16, False),  # PgBouncer + old libpq: statements would collide
+        (POOLER, "auto", LIBPQ_17, True),
+        (POOLER, "on", LIBPQ_16, True),
+        (DIRECT, "off", LIBPQ_17, False),
+    ],
+)
+def test_prepared_statements_follow_the_pooler_and_the_libpq_version(
+    host: str, setting: str, libpq: int, prepared: bool
+) -> None:
+    url = f"postgresql://alex@{host}/neondb{TLS}"
+    assert prepares_statements(url, setting, libpq) is prepared  # type: ignore[arg-type]
+    options = PoolOptions(prepared_statements=setting)  # type: ignore[arg-type]
+    args = connect_args_for(url, options, libpq)
+    assert ("prepare_threshold" in args) is not prepared
+    if not prepared:
+        assert args["prepare_threshold"] is None
+
+
+def test_timeouts_become_connection_arguments() -> None:
+    options = PoolOptions(connect_timeout_seconds=4, statement_timeout_ms=2500)
+    direct = connect_args_for(f"postgresql://alex@{DIRECT}/neondb{TLS}", options)
+    assert direct["connect_timeout"] == 4
+    assert direct["options"] == "-c statement_timeout=2500"
+    pooled = connect_args_for(f"postgresql://alex@{POOLER}/neondb{TLS}", options)
+    assert "options" not in pooled  # PgBouncer refuses startup options: set it on the role
+    assert pooled["connect_timeout"] == 4
+    assert "options" not in connect_args_for(
+        f"postgresql://alex@{DIRECT}/neondb", PoolOptions(statement_timeout_ms=0)
+    )
+
+
+def test_what_the_url_says_wins() -> None:
+    url = f"postgresql://alex@{DIRECT}/neondb?connect_timeout=9&options=-c%20search_path%3Dapp"
+    args = connect_args_for(url, PoolOptions())
+    assert "connect_timeout" not in args
+    assert "options" not in args
+
+
+def test_sqlite_needs_no_connection_arguments() -> None:
+    assert connect_args_for("sqlite:///./todo.db", PoolOptions()) == {}
