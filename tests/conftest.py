@@ -124,7 +124,13 @@ def client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
         yield test_client
 
 
-_POSTGRES_FIXTURES = {"postgres_url", "postgres_engine", "clean_postgres", "pg_server"}
+_POSTGRES_FIXTURES = {
+    "postgres_url",
+    "postgres_engine",
+    "clean_postgres",
+    "pg_server",
+    "private_cluster",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import exc, text
 
 from todo_adapters.database import PoolOptions, make_engine
+from todo_adapters.sql import SqlTaskRepository
+from todo_core.errors import StorageUnavailable
 
 
 def test_a_statement_over_the_timeout_is_cancelled(postgres_url: str) -> None:
@@ -37,5 +41,22 @@ def test_connections_are_recycled_before_neon_suspends(postgres_url: str) -> Non
     engine = make_engine(postgres_url)
     try:
         assert engine.pool._recycle == 240  # the pool has no public accessor
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.usefixtures("clean_postgres")
+def test_an_exhausted_pool_is_storage_unavailable_after_the_pool_timeout(postgres_url: str) -> None:
+    """Every connection busy: the next caller waits DB_POOL_TIMEOUT, then gets a clean error
+    (503 at the HTTP layer), not a hang."""
+    engine = make_engine(postgres_url, PoolOptions(size=1, max_overflow=0, timeout_seconds=0.5))
+    repository = SqlTaskRepository(engine)
+    try:
+        with engine.connect():  # the only connection, held
+            started = time.monotonic()
+            with pytest.raises(StorageUnavailable):
+                repository.list("alice")
+            assert 0.4 < time.monotonic() - started < 2
+        assert repository.list("alice") == []  # and fine once it is back
     finally:
         engine.dispose()

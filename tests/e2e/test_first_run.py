@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from tests.conftest import SECRET
-from tests.e2e.conftest import CLI, clean_env, start_server, stop
+from tests.e2e.conftest import CLI, Server, clean_env, start_server, stop
 
 
 def cli_token(cwd: Path, env: dict[str, str], user: str) -> tuple[str, dict[str, str]]:
@@ -78,7 +78,9 @@ def test_four_workers_starting_together_on_an_empty_database_all_come_up(
         with psycopg.connect(admin, autocommit=True) as db:
             db.execute(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}"')
         env = clean_env(DATABASE_URL=url, BETTER_AUTH_SECRET=SECRET)
-    process, base = start_server(tmp_path, env, "--workers", "4")
+    server = Server(tmp_path, env, "--workers", "4")
+    server.wait_ready()
+    process, base = server.process, server.base
     try:
         _, headers = cli_token(tmp_path, env, "alice")
         for n in range(8):  # spread over the workers by the kernel
@@ -86,7 +88,7 @@ def test_four_workers_starting_together_on_an_empty_database_all_come_up(
             assert reply.status_code == 201
     finally:
         stop(process)
-        output = process.stdout.read().decode() if process.stdout else ""
+        output = server.output
         if database == "postgres":
             with psycopg.connect(admin, autocommit=True) as db:
                 db.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')

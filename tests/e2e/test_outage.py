@@ -1,0 +1,128 @@
+"""The database goes away under a steady stream of writes, then comes back.
+
+A real `todo-api serve` writes to a PostgreSQL cluster the test owns; the test stops the
+cluster (fast shutdown, as a maintenance restart does) for a few seconds and starts it again.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx2
+import psycopg
+
+from tests.conftest import SECRET
+from tests.e2e.conftest import Server, clean_env, stop
+from tests.e2e.private_postgres import PrivateCluster
+from todo_adapters.jwt import SharedSecretVerifier
+
+WRITERS = 4
+OUTAGE_SECONDS = 3.0
+POOL_TIMEOUT = 3.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    started: float
+    finished: float
+    status: int
+    task_id: int | None
+    retry_after: str | None
+
+    @property
+    def seconds(self) -> float:
+        return self.finished - self.started
+
+
+def write_until(stop_at: threading.Event, base: str, token: str, out: list[Outcome]) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx2.Client(base_url=base, headers=headers, timeout=30) as client:
+        n = 0
+        while not stop_at.is_set():
+            n += 1
+            started = time.monotonic()
+            reply = client.post("/api/alice/tasks", json={"title": f"task {n}"})
+            finished = time.monotonic()
+            task_id = reply.json()["id"] if reply.status_code == 201 else None
+            out.append(
+                Outcome(
+                    started, finished, reply.status_code, task_id, reply.headers.get("retry-after")
+                )
+            )
+
+
+def test_an_outage_gives_quick_503s_loses_no_acknowledged_write_and_heals_itself(
+    private_cluster: PrivateCluster, tmp_path: Path
+) -> None:
+    env = clean_env(
+        DATABASE_URL=private_cluster.url,
+        BETTER_AUTH_SECRET=SECRET,
+        DB_POOL_TIMEOUT=str(POOL_TIMEOUT),
+        DB_CONNECT_TIMEOUT_SECONDS="2",
+    )
+    server = Server(tmp_path, env)
+    server.wait_ready()
+    token = SharedSecretVerifier(SECRET).issue("alice", 600)
+    outcomes: list[Outcome] = []
+    finished = threading.Event()
+    writers = [
+        threading.Thread(target=write_until, args=(finished, server.base, token, outcomes))
+        for _ in range(WRITERS)
+    ]
+    try:
+        for writer in writers:
+            writer.start()
+        time.sleep(1.5)
+        down_at = time.monotonic()
+        private_cluster.stop()
+        time.sleep(OUTAGE_SECONDS)
+        ready_during_outage = httpx2.get(server.base + "/health/ready", timeout=10)
+        restart_at = time.monotonic()
+        private_cluster.start()  # returns once it accepts connections
+        up_at = time.monotonic()
+        deadline = up_at + 20
+        while time.monotonic() < deadline and not any(
+            o.status == 201 and o.started >= up_at for o in outcomes
+        ):
+            time.sleep(0.05)
+        time.sleep(1)
+    finally:
+        finished.set()
+        for writer in writers:
+            writer.join(timeout=60)
+        stop(server.process)
+
+    during = [o for o in outcomes if down_at <= o.started < restart_at]
+    failed = [o for o in outcomes if o.status != 201]
+    healed = [o for o in outcomes if o.status == 201 and o.started >= restart_at]
+    acknowledged = {o.task_id for o in outcomes if o.status == 201}
+    with psycopg.connect(private_cluster.url) as connection:
+        stored = {row[0] for row in connection.execute("SELECT id FROM tasks")}
+
+    report = {
+        "requests": len(outcomes),
+        "created": len(acknowledged),
+        "503": sum(o.status == 503 for o in outcomes),
+        "requests_during_outage": len(during),
+        "longest_during_outage_s": round(max(o.seconds for o in during), 3),
+        "database_start_s": round(up_at - restart_at, 3),
+        "first_201_after_start_command_s": round(min(o.finished for o in healed) - restart_at, 3),
+    }
+    print("outage:", json.dumps(report))
+    (tmp_path / "outage.json").write_text(json.dumps(report))
+
+    assert ready_during_outage.status_code == 503
+    assert during
+    assert all(o.status == 503 for o in during if o.started > down_at + 0.5)
+    assert {o.status for o in failed} == {503}, "only 503s, never a 500"
+    assert all(o.retry_after for o in failed)
+    assert max(o.seconds for o in during) < POOL_TIMEOUT, "no request hung"
+    assert healed, "served 2xx again without a restart"
+    assert min(o.finished for o in healed) - up_at < 5, "recovered within seconds"
+    assert acknowledged <= stored, "a 201 was lost"
+    assert stored <= acknowledged, "a write that got a 503 happened anyway"
+    assert "Traceback" not in server.output
