@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from tests.e2e.conftest import clean_env, free_port, start_server, stop
+from tests.e2e.conftest import Server, clean_env, free_port, stop
 
 SERVER_DIR = Path(__file__).with_name("better_auth")
 INSTALLED_MARK = SERVER_DIR / "node_modules" / ".installed-from"
@@ -90,15 +90,20 @@ def sign_up(auth: str, name: str) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def api(better_auth: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def api_server(better_auth: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`todo-api serve` configured as the README says: only JWT_JWKS_URL."""
     cwd = tmp_path_factory.mktemp("interop")
-    process, base = start_server(cwd, clean_env(JWT_JWKS_URL=f"{better_auth}/api/auth/jwks"))
-    yield base
-    stop(process)
+    env = clean_env(JWT_JWKS_URL=f"{better_auth}/api/auth/jwks")
+    server = Server(cwd, env, access_log=True)
+    server.wait_ready()
+    yield server
+    stop(server.process)
 
 
-def test_tokens_from_better_auth_are_accepted_end_to_end(better_auth: str, api: str) -> None:
+def test_tokens_from_better_auth_are_accepted_end_to_end(
+    better_auth: str, api_server: Server
+) -> None:
+    api = api_server.base
     alice, alice_token = sign_up(better_auth, f"alice{time.time_ns()}")
     bob, bob_token = sign_up(better_auth, f"bob{time.time_ns()}")
     as_alice = {"Authorization": f"Bearer {alice_token}"}
@@ -118,3 +123,7 @@ def test_tokens_from_better_auth_are_accepted_end_to_end(better_auth: str, api: 
         forged_header = {"Authorization": f"Bearer {forged}"}
         response = httpx2.get(f"{api}/api/{alice}/tasks", headers=forged_header)
         assert response.status_code == 401, response.text
+
+    assert "GET /api/{user_id}/tasks 403" in api_server.output  # the access log is on ...
+    for token in (alice_token, bob_token):
+        assert token.split(".")[2] not in api_server.output  # ... and never shows a token

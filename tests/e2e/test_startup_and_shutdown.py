@@ -1,0 +1,199 @@
+"""Start-up against a database that is late, absent or empty; migrations; logs; SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import psycopg
+import pytest
+
+from tests.conftest import SECRET
+from tests.e2e.conftest import CLI, Server, clean_env, stop
+from tests.e2e.private_postgres import PrivateCluster
+from todo_adapters.jwt import SharedSecretVerifier
+from todo_adapters.migrations import head_revision
+
+DB_PASSWORD = "hunter2-db-password"
+
+
+@pytest.fixture
+def empty_database(postgres_url: str) -> Iterator[str]:
+    """A new, empty database on the test server, its URL carrying a password (trust auth
+    ignores it) so that tests can look for it in logs."""
+    name = f"todo_start_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    server = postgres_url.rsplit("/", 1)[0].replace("postgres@", f"postgres:{DB_PASSWORD}@")
+    yield f"{server}/{name}"
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def bearer(user: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {SharedSecretVerifier(SECRET).issue(user, 600)}"}
+
+
+def test_serve_waits_for_a_database_that_comes_up_late(
+    private_cluster: PrivateCluster, tmp_path: Path
+) -> None:
+    private_cluster.stop()
+    env = clean_env(DATABASE_URL=private_cluster.url, BETTER_AUTH_SECRET=SECRET)
+    server = Server(tmp_path, env)
+    try:
+        time.sleep(2)
+        assert server.process.poll() is None  # still waiting, not dead
+        private_cluster.start()
+        server.wait_ready()
+        reply = httpx2.post(
+            server.base + "/api/alice/tasks", json={"title": "late"}, headers=bearer("alice")
+        )
+        assert reply.status_code == 201
+    finally:
+        stop(server.process)
+    assert "database not reachable (attempt 1: OperationalError); retrying in" in server.output
+    assert "database schema migrated from empty to" in server.output
+
+
+def test_serve_gives_up_on_an_unreachable_database_with_a_clear_message(tmp_path: Path) -> None:
+    env = clean_env(
+        DATABASE_URL=f"postgresql://app:{DB_PASSWORD}@127.0.0.1:1/todo",
+        BETTER_AUTH_SECRET=SECRET,
+        DB_STARTUP_TIMEOUT_SECONDS="2",
+    )
+    server = Server(tmp_path, env)
+    assert server.process.wait(timeout=60) != 0
+    assert "cannot start: database not reachable after" in server.output
+    assert DB_PASSWORD not in server.output
+
+
+def test_four_processes_serving_an_empty_database_migrate_it_once(
+    empty_database: str, tmp_path: Path
+) -> None:
+    env = clean_env(DATABASE_URL=empty_database, BETTER_AUTH_SECRET=SECRET)
+    servers = [Server(tmp_path, env) for _ in range(4)]
+    try:
+        for server in servers:
+            server.wait_ready()
+        for server in servers:
+            reply = httpx2.get(server.base + "/api/alice/tasks", headers=bearer("alice"))
+            assert reply.status_code == 200
+    finally:
+        for server in servers:
+            stop(server.process)
+    outputs = "".join(server.output for server in servers)
+    assert outputs.count("database schema migrated from empty to") == 1, outputs
+    assert outputs.count("database schema already at") == 3, outputs
+    with psycopg.connect(empty_database) as connection:
+        versions = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    assert versions == [(head_revision(),)]
+
+
+def test_migrate_uses_the_migrations_url_and_serve_can_skip_migrating(
+    empty_database: str, tmp_path: Path
+) -> None:
+    """Neon: the API on the pooled host, migrations on the direct one (here: the API's URL
+    is unreachable, so only MIGRATIONS_DATABASE_URL can have been used)."""
+    env = clean_env(
+        DATABASE_URL="postgresql://app@127.0.0.1:1/todo",
+        MIGRATIONS_DATABASE_URL=empty_database,
+        BETTER_AUTH_SECRET=SECRET,
+    )
+    for expected in ("migrated from empty to", "already at"):
+        done = subprocess.run(
+            [CLI, "migrate"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        assert f"database schema {expected}" in done.stderr
+        assert DB_PASSWORD not in done.stderr
+    env = clean_env(DATABASE_URL=empty_database, BETTER_AUTH_SECRET=SECRET, MIGRATE_ON_START="0")
+    server = Server(tmp_path, env)
+    try:
+        server.wait_ready()
+    finally:
+        stop(server.process)
+    assert "database schema" not in server.output
+
+
+def test_production_logs_are_json_with_request_ids_and_no_secrets(
+    empty_database: str, tmp_path: Path
+) -> None:
+    env = clean_env(
+        DATABASE_URL=empty_database, BETTER_AUTH_SECRET=SECRET, ENVIRONMENT="production"
+    )
+    server = Server(tmp_path, env, access_log=True)
+    headers = bearer("alice")
+    token = headers["Authorization"].split()[1]
+    try:
+        server.wait_ready()
+        with httpx2.Client(base_url=server.base) as client:
+            mine = client.post(
+                "/api/alice/tasks",
+                json={"title": "logged"},
+                headers={**headers, "X-Request-ID": "trace-abc.123"},
+            )
+            assert mine.headers["x-request-id"] == "trace-abc.123"
+            forged = client.get(
+                "/api/alice/tasks",
+                headers={"Authorization": f"Bearer {token}x", "X-Request-ID": "bad id!" * 30},
+            )
+            assert forged.status_code == 401
+            generated = forged.headers["x-request-id"]
+            assert len(generated) == 32
+            assert generated != "bad id!" * 30
+    finally:
+        stop(server.process)
+    lines = [json.loads(line) for line in server.output.splitlines() if line.strip()]
+    access = {line.get("request_id"): line for line in lines if line["logger"] == "todo_api.access"}
+    created = access["trace-abc.123"]
+    assert (created["method"], created["path"], created["status"]) == (
+        "POST",
+        "/api/{user_id}/tasks",
+        201,
+    )
+    assert created["duration_ms"] > 0
+    assert access[generated]["status"] == 401
+    assert {"time", "level", "message"} <= set(created)
+    for secret in (token, SECRET, DB_PASSWORD):
+        assert secret not in server.output
+
+
+def test_sigterm_lets_an_in_flight_request_finish(empty_database: str, tmp_path: Path) -> None:
+    env = clean_env(DATABASE_URL=empty_database, BETTER_AUTH_SECRET=SECRET)
+    server = Server(tmp_path, env)
+    server.wait_ready()
+    headers = bearer("alice")
+    created = httpx2.post(server.base + "/api/alice/tasks", json={"title": "t"}, headers=headers)
+    task_id = created.json()["id"]
+    replies: list[httpx2.Response] = []
+    with psycopg.connect(empty_database) as blocker:
+        # Hold the task's row lock so that a toggle is still running when SIGTERM arrives.
+        blocker.execute("SELECT 1 FROM tasks WHERE id = %s FOR UPDATE", (task_id,))
+        toggle = threading.Thread(
+            target=lambda: replies.append(
+                httpx2.patch(
+                    f"{server.base}/api/alice/tasks/{task_id}/complete",
+                    headers=headers,
+                    timeout=30,
+                )
+            )
+        )
+        toggle.start()
+        time.sleep(0.5)
+        server.process.send_signal(signal.SIGTERM)
+        time.sleep(1)
+        assert server.process.poll() is None, "exited with a request in flight"
+    # the row lock is released: the toggle completes, then the server exits
+    toggle.join(timeout=30)
+    # uvicorn re-raises the signal once it has shut down cleanly, so the status says SIGTERM
+    assert server.process.wait(timeout=30) in (0, -signal.SIGTERM)
+    assert "Finished server process" in server.output
+    assert replies[0].status_code == 200
+    assert replies[0].json()["completed"] is True
