@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from todo_adapters.database import make_engine
 from todo_adapters.jwt import SharedSecretVerifier
 from todo_adapters.memory import InMemoryTaskRepository
-from todo_adapters.migrations import migration_engine, upgrade
+from todo_adapters.migrations import migrate
 from todo_api import Container, create_app, use_memory
 from todo_api.settings import Settings
 
@@ -52,15 +52,6 @@ def postgres_url() -> Iterator[str]:
     yield url
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def migrate(url: str) -> None:
-    """The database at `url` brought to the newest schema, as `todo-api migrate` does."""
-    engine = migration_engine(url)
-    try:
-        upgrade(engine)
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(scope="session")

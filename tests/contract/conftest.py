@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.conftest import migrate
 from todo_adapters.database import make_engine
 from todo_adapters.memory import InMemoryTaskRepository
+from todo_adapters.migrations import migrate
 from todo_adapters.sql import SqlTaskRepository
 from todo_core.ports import TaskRepository
 

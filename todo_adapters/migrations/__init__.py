@@ -83,6 +83,15 @@ def upgrade(engine: Engine, revision: str = "head") -> Migrated:
     return migrated
 
 
+def migrate(url: str, connect_args: dict[str, Any] | None = None) -> Migrated:
+    """`upgrade` on a connection of its own to `url`: what `todo-api migrate` does."""
+    engine = migration_engine(url, connect_args)
+    try:
+        return upgrade(engine)
+    finally:
+        engine.dispose()
+
+
 def downgrade(engine: Engine, revision: str) -> None:
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), revision)
