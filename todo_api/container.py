@@ -21,8 +21,7 @@ from todo_adapters.database import (
 from todo_adapters.jwks import JwksVerifier
 from todo_adapters.jwt import SharedSecretVerifier
 from todo_adapters.memory import InMemoryTaskRepository
-from todo_adapters.migrations import Migrated
-from todo_adapters.migrations import migrate as migrate_schema
+from todo_adapters.migrations import Migrated, migration_engine, upgrade
 from todo_adapters.sql import SqlTaskRepository
 from todo_adapters.verifiers import ByAlgorithm
 from todo_api import dev_secret
@@ -46,12 +45,12 @@ def migrate(settings: Settings) -> Migrated:
     """Bring the schema to the newest revision, over MIGRATIONS_DATABASE_URL when set."""
     url = settings.effective_migrations_url
     no_timeout = replace(settings.pool_options, statement_timeout_ms=0)  # DDL may take a while
-    probe = make_engine(url, replace(no_timeout, size=1, max_overflow=0))
+    engine = migration_engine(url, connect_args_for(url, no_timeout))
     try:  # the direct host may still be waking up when the pooled one already answers
-        wait_for_database(probe, settings.db_startup_timeout_seconds)
+        wait_for_database(engine, settings.db_startup_timeout_seconds)
+        return upgrade(engine)
     finally:
-        probe.dispose()
-    return migrate_schema(url, connect_args_for(url, no_timeout))
+        engine.dispose()
 
 
 def shared_secret_verifier_for(settings: Settings) -> SharedSecretVerifier | None:
