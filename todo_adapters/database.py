@@ -151,10 +151,10 @@ def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
             raise sa_exc.DisconnectionError("pooled connection failed its ping")
 
 
-def wait_for_database(engine: Engine, timeout_seconds: float = 30) -> int:
+def wait_for_database(engine: Engine, timeout_seconds: float = 30) -> None:
     """Block until the database answers (a suspended Neon compute wakes in a few hundred
     milliseconds; a restarting one takes seconds), retrying with exponential backoff and
-    jitter; after `timeout_seconds`, StorageUnavailable. Returns the attempts it took."""
+    jitter; after `timeout_seconds`, StorageUnavailable."""
 
     def retrying(state: tenacity.RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
@@ -181,7 +181,6 @@ def wait_for_database(engine: Engine, timeout_seconds: float = 30) -> int:
         raise StorageUnavailable(
             f"database not reachable after {tries} attempts in {timeout_seconds:g} s"
         ) from None
-    return int(attempts.statistics.get("attempt_number", 1))
 
 
 def ping(engine: Engine) -> None:

@@ -39,7 +39,7 @@ def serve(args: argparse.Namespace) -> None:
         log_config=logging_config(settings.logs_as_json, settings.log_level),
         access_log=False,  # ours (todo_api.access) has the route template and request id
         proxy_headers=True,
-        timeout_graceful_shutdown=settings.shutdown_grace_seconds or None,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
 
 

@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "json", "text"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     access_log: bool = True
-    shutdown_grace_seconds: float = Field(default=20, ge=0)
+    shutdown_grace_seconds: float = Field(default=20, gt=0)
     blocking_threads: int = Field(default=4, ge=1, le=64)
     dev_secret_file: Path | None = None
 
