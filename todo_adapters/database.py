@@ -33,8 +33,11 @@ class PoolOptions:
     # Replace connections older than this: under Neon's 5-minute idle suspend.
     recycle_seconds: float = 240.0
     connect_timeout_seconds: int = 5
-    statement_timeout_ms: int = 15_000  # 0: none
+    statement_timeout_ms: int = 5_000  # 0: none
     prepared_statements: PreparedStatements = "auto"
+    # A connection whose sent data goes unacknowledged this long (the host is gone) is closed
+    # by the kernel, instead of after TCP's ~15 minutes of retransmissions.
+    tcp_user_timeout_ms: int = 10_000
 
 
 def is_pooler(url: str) -> bool:
@@ -72,9 +75,15 @@ def connect_args_for(
     if parsed.get_backend_name() != "postgresql":
         return {}
     given = parsed.query
-    args: dict[str, Any] = {}
-    if "connect_timeout" not in given:
-        args["connect_timeout"] = pool.connect_timeout_seconds
+    defaults = {
+        "connect_timeout": pool.connect_timeout_seconds,
+        "tcp_user_timeout": pool.tcp_user_timeout_ms,
+        "keepalives": 1,  # idle connections to a vanished host are noticed in about a minute
+        "keepalives_idle": 30,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+    }
+    args: dict[str, Any] = {k: v for k, v in defaults.items() if k not in given}
     if pool.statement_timeout_ms and "options" not in given and not is_pooler(url):
         args["options"] = f"-c statement_timeout={pool.statement_timeout_ms}"
     if not prepares_statements(url, pool.prepared_statements, libpq_version):

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from todo_core.errors import (
     InvalidTask,
     InvalidToken,
+    StorageTimeout,
     StorageUnavailable,
     TaskNotFound,
     TokenCheckUnavailable,
@@ -65,6 +66,11 @@ STATUS_OF: dict[type[Exception], tuple[int, str, str | None]] = {
     TaskNotFound: (404, "task_not_found", "Task not found"),
     InvalidTask: (422, "invalid_task", "Invalid task"),
     StorageUnavailable: (503, "storage_unavailable", "The task store is unavailable; retry"),
+    StorageTimeout: (
+        503,
+        "storage_timeout",
+        "The task store did not answer in time; the change may or may not have been made",
+    ),
     TokenCheckUnavailable: (503, "auth_unavailable", "Tokens cannot be checked right now; retry"),
 }
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import anyio
 from fastapi import APIRouter, Request
 
-from todo_api.auth import blocking_limiter
+from todo_api.auth import blocking
 from todo_api.openapi import errors_doc
 from todo_core.errors import StorageUnavailable
 
@@ -30,7 +29,7 @@ async def ready(request: Request) -> dict[str, Any]:
     """Ready to serve: the task store answers."""
     probe = request.app.state.container.storage_probe()
     try:
-        await anyio.to_thread.run_sync(probe, limiter=blocking_limiter(request.app))
+        await blocking(request.app).run(probe)
     except Exception as error:  # any failure to reach it means "not ready", not a 500
         raise StorageUnavailable(type(error).__name__) from error
     return {"status": "ready", "database": "ok"}

@@ -45,7 +45,8 @@ class Settings(BaseSettings):
     db_ping_after_idle_seconds: float = Field(default=1.0, ge=0)
     db_pool_recycle_seconds: float = Field(default=240, gt=0)
     db_connect_timeout_seconds: int = Field(default=5, ge=2, le=60)
-    db_statement_timeout_ms: int = Field(default=15_000, ge=0)
+    db_statement_timeout_ms: int = Field(default=5_000, ge=0)
+    db_call_timeout_seconds: float = Field(default=10, gt=0)
     db_prepared_statements: PreparedStatements = "auto"
     db_startup_timeout_seconds: float = Field(default=30, ge=0)
     log_format: Literal["auto", "json", "text"] = "auto"
@@ -135,6 +136,7 @@ class Settings(BaseSettings):
             connect_timeout_seconds=self.db_connect_timeout_seconds,
             statement_timeout_ms=self.db_statement_timeout_ms,
             prepared_statements=self.db_prepared_statements,
+            tcp_user_timeout_ms=int(self.db_call_timeout_seconds * 1000),
         )
 
     @property

@@ -4,6 +4,7 @@ from todo_core.clock import Clock, UtcClock
 from todo_core.errors import (
     InvalidTask,
     InvalidToken,
+    StorageTimeout,
     StorageUnavailable,
     TaskNotFound,
     TodoError,
@@ -20,6 +21,7 @@ __all__ = [
     "InvalidToken",
     "NewTask",
     "Principal",
+    "StorageTimeout",
     "StorageUnavailable",
     "Task",
     "TaskChanges",

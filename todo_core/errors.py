@@ -46,3 +46,8 @@ class TokenCheckUnavailable(TodoError):
     Neither the caller's fault nor proof of a forgery: the request should be retried, and it
     did nothing.
     """
+
+
+class StorageTimeout(TodoError):
+    """The task store did not answer in time. Unlike StorageUnavailable, the operation had
+    been sent: a change may or may not have been made (read the task to find out)."""

@@ -32,6 +32,7 @@ class Outcome:
     status: int
     task_id: int | None
     retry_after: str | None
+    code: str | None
 
     @property
     def seconds(self) -> float:
@@ -47,12 +48,24 @@ def write_until(stop_at: threading.Event, base: str, token: str, out: list[Outco
             started = time.monotonic()
             reply = client.post("/api/alice/tasks", json={"title": f"task {n}"})
             finished = time.monotonic()
-            task_id = reply.json()["id"] if reply.status_code == 201 else None
-            out.append(
-                Outcome(
-                    started, finished, reply.status_code, task_id, reply.headers.get("retry-after")
-                )
-            )
+            body = reply.json()
+            task_id = body["id"] if reply.status_code == 201 else None
+            code = body.get("code") if reply.status_code != 201 else None
+            retry_after = reply.headers.get("retry-after")
+            out.append(Outcome(started, finished, reply.status_code, task_id, retry_after, code))
+
+
+def start_writers(
+    base: str, outcomes: list[Outcome], done: threading.Event
+) -> list[threading.Thread]:
+    token = SharedSecretVerifier(SECRET).issue("alice", 600)
+    writers = [
+        threading.Thread(target=write_until, args=(done, base, token, outcomes))
+        for _ in range(WRITERS)
+    ]
+    for writer in writers:
+        writer.start()
+    return writers
 
 
 def test_an_outage_gives_quick_503s_loses_no_acknowledged_write_and_heals_itself(
@@ -66,16 +79,10 @@ def test_an_outage_gives_quick_503s_loses_no_acknowledged_write_and_heals_itself
     )
     server = Server(tmp_path, env)
     server.wait_ready()
-    token = SharedSecretVerifier(SECRET).issue("alice", 600)
     outcomes: list[Outcome] = []
     finished = threading.Event()
-    writers = [
-        threading.Thread(target=write_until, args=(finished, server.base, token, outcomes))
-        for _ in range(WRITERS)
-    ]
+    writers = start_writers(server.base, outcomes, finished)
     try:
-        for writer in writers:
-            writer.start()
         time.sleep(1.5)
         down_at = time.monotonic()
         private_cluster.stop()
@@ -126,3 +133,70 @@ def test_an_outage_gives_quick_503s_loses_no_acknowledged_write_and_heals_itself
     assert acknowledged <= stored, "a 201 was lost"
     assert stored <= acknowledged, "a write that got a 503 happened anyway"
     assert "Traceback" not in server.output
+
+
+def test_a_frozen_database_never_hangs_a_request(
+    private_cluster: PrivateCluster, tmp_path: Path
+) -> None:
+    """The server stops answering but keeps its connections open (SIGSTOP): only our own
+    deadline (DB_CALL_TIMEOUT_SECONDS) can answer the client. Writes cut off that way may
+    still land when the server resumes: they are the `storage_timeout` ones, never a 201."""
+    call_timeout = 1.5
+    env = clean_env(
+        DATABASE_URL=private_cluster.url,
+        BETTER_AUTH_SECRET=SECRET,
+        DB_CALL_TIMEOUT_SECONDS=str(call_timeout),
+        DB_CONNECT_TIMEOUT_SECONDS="2",
+        DB_POOL_TIMEOUT=str(POOL_TIMEOUT),
+    )
+    server = Server(tmp_path, env)
+    server.wait_ready()
+    outcomes: list[Outcome] = []
+    done = threading.Event()
+    writers = start_writers(server.base, outcomes, done)
+    try:
+        time.sleep(1.5)
+        frozen_at = time.monotonic()
+        private_cluster.freeze()
+        time.sleep(OUTAGE_SECONDS)
+        private_cluster.thaw()
+        thawed_at = time.monotonic()
+        deadline = thawed_at + 20
+        while time.monotonic() < deadline and not any(
+            o.status == 201 and o.started >= thawed_at for o in outcomes
+        ):
+            time.sleep(0.05)
+        time.sleep(1)
+    finally:
+        done.set()
+        for writer in writers:
+            writer.join(timeout=60)
+        stop(server.process)
+
+    during = [o for o in outcomes if frozen_at <= o.started < thawed_at]
+    failed = [o for o in outcomes if o.status != 201]
+    healed = [o for o in outcomes if o.status == 201 and o.started >= thawed_at]
+    acknowledged = {o.task_id for o in outcomes if o.status == 201}
+    with psycopg.connect(private_cluster.url) as connection:
+        stored = {row[0] for row in connection.execute("SELECT id FROM tasks")}
+    in_doubt = sum(o.code == "storage_timeout" for o in outcomes)
+
+    report = {
+        "requests_during_freeze": len(during),
+        "503": len(failed),
+        "storage_timeout": in_doubt,
+        "longest_during_freeze_s": round(max(o.seconds for o in during), 3),
+        "first_201_after_thaw_s": round(min(o.finished for o in healed) - thawed_at, 3),
+        "stored_without_201": len(stored - acknowledged),
+    }
+    print("freeze:", json.dumps(report))
+
+    assert during
+    assert {o.status for o in failed} == {503}
+    assert {o.code for o in failed} <= {"storage_timeout", "storage_unavailable"}
+    assert all(o.retry_after for o in failed)
+    assert max(o.seconds for o in during) < call_timeout + 1, "a request hung"
+    assert healed, "served 2xx again without a restart"
+    assert min(o.finished for o in healed) - thawed_at < 5
+    assert acknowledged <= stored, "a 201 was lost"
+    assert len(stored - acknowledged) <= in_doubt, "a write that was refused happened anyway"

@@ -60,6 +60,8 @@ def test_timeouts_become_connection_arguments() -> None:
     options = PoolOptions(connect_timeout_seconds=4, statement_timeout_ms=2500)
     direct = connect_args_for(f"postgresql://alex@{DIRECT}/neondb{TLS}", options)
     assert direct["connect_timeout"] == 4
+    assert direct["tcp_user_timeout"] == 10_000
+    assert direct["keepalives"] == 1
     assert direct["options"] == "-c statement_timeout=2500"
     pooled = connect_args_for(f"postgresql://alex@{POOLER}/neondb{TLS}", options)
     assert "options" not in pooled  # PgBouncer refuses startup options: set it on the role
@@ -71,9 +73,9 @@ def test_timeouts_become_connection_arguments() -> None:
 
 def test_what_the_url_says_wins() -> None:
     url = f"postgresql://alex@{DIRECT}/neondb?connect_timeout=9&options=-c%20search_path%3Dapp"
-    args = connect_args_for(url, PoolOptions())
-    assert "connect_timeout" not in args
-    assert "options" not in args
+    args = connect_args_for(url + "&keepalives=0", PoolOptions())
+    assert {"connect_timeout", "options", "keepalives"}.isdisjoint(args)
+    assert args["tcp_user_timeout"] == 10_000
 
 
 def test_sqlite_needs_no_connection_arguments() -> None:
