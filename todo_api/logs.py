@@ -51,5 +51,7 @@ def logging_config(as_json: bool, level: str = "INFO") -> dict[str, Any]:
             "uvicorn": {"handlers": [], "propagate": True},
             "uvicorn.error": {"handlers": [], "propagate": True},
             "uvicorn.access": {"handlers": [], "propagate": False, "level": "WARNING"},
+            # Alembic narrates every context it opens; todo_adapters.migrations says the result.
+            "alembic": {"level": "WARNING"},
         },
     }
