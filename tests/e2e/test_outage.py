@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,17 +57,42 @@ def write_until(stop_at: threading.Event, base: str, token: str, out: list[Outco
             out.append(Outcome(started, finished, reply.status_code, task_id, retry_after, code))
 
 
-def start_writers(
-    base: str, outcomes: list[Outcome], done: threading.Event
-) -> list[threading.Thread]:
+@contextmanager
+def steady_writes(server: Server) -> Iterator[list[Outcome]]:
+    """WRITERS threads creating tasks on `server` as fast as it answers, given 1.5 s to warm
+    up; on exit they stop and so does the server. Yields the outcomes as they accumulate."""
     token = SharedSecretVerifier(SECRET).issue("alice", 600)
+    outcomes: list[Outcome] = []
+    done = threading.Event()
     writers = [
-        threading.Thread(target=write_until, args=(done, base, token, outcomes))
+        threading.Thread(target=write_until, args=(done, server.base, token, outcomes))
         for _ in range(WRITERS)
     ]
     for writer in writers:
         writer.start()
-    return writers
+    try:
+        time.sleep(1.5)
+        yield outcomes
+    finally:
+        done.set()
+        for writer in writers:
+            writer.join(timeout=60)
+        stop(server.process)
+
+
+def wait_for_a_201(outcomes: list[Outcome], since: float) -> None:
+    """Until a create started after `since` succeeded (at most 20 s), then one more second."""
+    deadline = since + 20
+    while time.monotonic() < deadline and not any(
+        o.status == 201 and o.started >= since for o in outcomes
+    ):
+        time.sleep(0.05)
+    time.sleep(1)
+
+
+def stored_ids(url: str) -> set[int]:
+    with psycopg.connect(url) as connection:
+        return {row[0] for row in connection.execute("SELECT id FROM tasks")}
 
 
 def test_an_outage_gives_quick_503s_loses_no_acknowledged_write_and_heals_itself(
@@ -79,11 +106,7 @@ def test_an_outage_gives_quick_503s_loses_no_acknowledged_write_and_heals_itself
     )
     server = Server(tmp_path, env)
     server.wait_ready()
-    outcomes: list[Outcome] = []
-    finished = threading.Event()
-    writers = start_writers(server.base, outcomes, finished)
-    try:
-        time.sleep(1.5)
+    with steady_writes(server) as outcomes:
         down_at = time.monotonic()
         private_cluster.stop()
         time.sleep(OUTAGE_SECONDS)
@@ -91,24 +114,13 @@ def test_an_outage_gives_quick_503s_loses_no_acknowledged_write_and_heals_itself
         restart_at = time.monotonic()
         private_cluster.start()  # returns once it accepts connections
         up_at = time.monotonic()
-        deadline = up_at + 20
-        while time.monotonic() < deadline and not any(
-            o.status == 201 and o.started >= up_at for o in outcomes
-        ):
-            time.sleep(0.05)
-        time.sleep(1)
-    finally:
-        finished.set()
-        for writer in writers:
-            writer.join(timeout=60)
-        stop(server.process)
+        wait_for_a_201(outcomes, up_at)
 
     during = [o for o in outcomes if down_at <= o.started < restart_at]
     failed = [o for o in outcomes if o.status != 201]
     healed = [o for o in outcomes if o.status == 201 and o.started >= restart_at]
     acknowledged = {o.task_id for o in outcomes if o.status == 201}
-    with psycopg.connect(private_cluster.url) as connection:
-        stored = {row[0] for row in connection.execute("SELECT id FROM tasks")}
+    stored = stored_ids(private_cluster.url)
 
     report = {
         "requests": len(outcomes),
@@ -151,34 +163,19 @@ def test_a_frozen_database_never_hangs_a_request(
     )
     server = Server(tmp_path, env)
     server.wait_ready()
-    outcomes: list[Outcome] = []
-    done = threading.Event()
-    writers = start_writers(server.base, outcomes, done)
-    try:
-        time.sleep(1.5)
+    with steady_writes(server) as outcomes:
         frozen_at = time.monotonic()
         private_cluster.freeze()
         time.sleep(OUTAGE_SECONDS)
         private_cluster.thaw()
         thawed_at = time.monotonic()
-        deadline = thawed_at + 20
-        while time.monotonic() < deadline and not any(
-            o.status == 201 and o.started >= thawed_at for o in outcomes
-        ):
-            time.sleep(0.05)
-        time.sleep(1)
-    finally:
-        done.set()
-        for writer in writers:
-            writer.join(timeout=60)
-        stop(server.process)
+        wait_for_a_201(outcomes, thawed_at)
 
     during = [o for o in outcomes if frozen_at <= o.started < thawed_at]
     failed = [o for o in outcomes if o.status != 201]
     healed = [o for o in outcomes if o.status == 201 and o.started >= thawed_at]
     acknowledged = {o.task_id for o in outcomes if o.status == 201}
-    with psycopg.connect(private_cluster.url) as connection:
-        stored = {row[0] for row in connection.execute("SELECT id FROM tasks")}
+    stored = stored_ids(private_cluster.url)
     in_doubt = sum(o.code == "storage_timeout" for o in outcomes)
 
     report = {
