@@ -36,43 +36,41 @@ class Caller:
         return await self.blocking.run(functools.partial(use_case, self.owner, *args, **kwargs))
 
 
-def blocking(app: FastAPI) -> Blocking:
-    """The app's threads for the task store (BLOCKING_THREADS, DB_CALL_TIMEOUT_SECONDS)."""
-    runner: Blocking | None = getattr(app.state, "blocking", None)
-    if runner is None:
-        settings = app.state.container.settings()
-        runner = Blocking(settings.blocking_threads, settings.db_call_timeout_seconds)
-        app.state.blocking = runner
-    return runner
+@dataclass(frozen=True, slots=True)
+class Shared:
+    """What every request of an app uses: the task store's threads (BLOCKING_THREADS,
+    DB_CALL_TIMEOUT_SECONDS), separate threads for token checks (see principal_of), and the
+    memory of tokens already accepted in front of the container's verifier."""
+
+    blocking: Blocking
+    verifying: anyio.CapacityLimiter
+    tokens: RememberingVerifier
 
 
-def _verifying(app: FastAPI) -> anyio.CapacityLimiter:
-    """Threads for token checks, bounded apart from the task store's (see principal_of)."""
-    limiter: anyio.CapacityLimiter | None = getattr(app.state, "verifying", None)
-    if limiter is None:
-        limiter = anyio.CapacityLimiter(app.state.container.settings().blocking_threads)
-        app.state.verifying = limiter
-    return limiter
+def shared(app: FastAPI) -> Shared:
+    """Built on the first request (anyio limiters belong to the running event loop)."""
+    found: Shared | None = getattr(app.state, "shared", None)
+    if found is None:
+        container = app.state.container
+        settings = container.settings()
+        found = Shared(
+            Blocking(settings.blocking_threads, settings.db_call_timeout_seconds),
+            anyio.CapacityLimiter(settings.blocking_threads),
+            RememberingVerifier(container.token_verifier()),
+        )
+        app.state.shared = found
+    return found
 
 
-def token_memory(app: FastAPI) -> RememberingVerifier:
-    """The container's verifier, behind a memory of the tokens it has already accepted."""
-    tokens: RememberingVerifier | None = getattr(app.state, "tokens", None)
-    if tokens is None:
-        tokens = RememberingVerifier(app.state.container.token_verifier())
-        app.state.tokens = tokens
-    return tokens
-
-
-async def principal_of(app: FastAPI, token: str) -> Principal:
+async def principal_of(state: Shared, token: str) -> Principal:
     """A token seen before is answered from memory on the event loop; a new one is verified on
     a worker thread, since that may mean fetching signing keys from the auth server. Those
     threads are bounded apart from the database's: checks waiting on a slow auth server must
     not hold up requests whose tokens are already known."""
-    tokens = token_memory(app)
-    principal = tokens.recall(token)
+    principal = state.tokens.recall(token)
     if principal is None:
-        principal = await anyio.to_thread.run_sync(tokens.verify, token, limiter=_verifying(app))
+        verify = state.tokens.verify
+        principal = await anyio.to_thread.run_sync(verify, token, limiter=state.verifying)
     return principal
 
 
@@ -84,11 +82,12 @@ async def caller(
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise MissingToken()
-    principal = await principal_of(request.app, token.strip())
+    state = shared(request.app)
+    principal = await principal_of(state, token.strip())
     if user_id != principal.user_id:
         raise ForeignUser()
     tasks = request.app.state.container.task_service()
-    return Caller(principal.user_id, tasks, blocking(request.app))
+    return Caller(principal.user_id, tasks, state.blocking)
 
 
 Me = Annotated[Caller, Depends(caller)]

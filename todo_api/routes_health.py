@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from todo_api.auth import blocking
+from todo_api.auth import shared
 from todo_api.openapi import errors_doc
 from todo_core.errors import StorageUnavailable
 
@@ -29,7 +29,7 @@ async def ready(request: Request) -> dict[str, Any]:
     """Ready to serve: the task store answers."""
     probe = request.app.state.container.storage_probe()
     try:
-        await blocking(request.app).run(probe)
+        await shared(request.app).blocking.run(probe)
     except Exception as error:  # any failure to reach it means "not ready", not a 500
         raise StorageUnavailable(type(error).__name__) from error
     return {"status": "ready", "database": "ok"}
