@@ -7,7 +7,9 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import jwt
 import pytest
@@ -272,3 +274,24 @@ def test_configuration_errors_are_refused() -> None:
         JwksVerifier("https://auth.example/jwks", ["HS256"])
     with pytest.raises(ValueError, match="absolute"):
         JwksVerifier("file:///etc/passwd")
+
+
+def test_many_threads_meeting_a_rotated_key_at_once_share_one_fetch(
+    key_server: KeyServer,
+) -> None:
+    old, new = SigningKey.make("EdDSA"), SigningKey.make("EdDSA")
+    key_server.publish(old)
+    verifier = verifier_for(key_server, min_refresh_seconds=0)
+    verifier.verify(old.sign(claims_for(key_server)))
+    key_server.publish(new, old)
+    tokens = [new.sign(claims_for(key_server, f"user{n}")) for n in range(16)]
+    barrier = threading.Barrier(len(tokens))
+
+    def verify(token: str) -> str:
+        barrier.wait()
+        return verifier.verify(token).user_id
+
+    with ThreadPoolExecutor(len(tokens)) as pool:
+        users = list(pool.map(verify, tokens))
+    assert users == [f"user{n}" for n in range(16)]
+    assert key_server.fetches == 2  # the start-up fetch, then one for all sixteen
