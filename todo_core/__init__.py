@@ -10,12 +10,21 @@ from todo_core.errors import (
     TodoError,
     TokenCheckUnavailable,
 )
-from todo_core.ports import Principal, TaskRepository, TokenVerifier
-from todo_core.service import TaskService
+from todo_core.ports import (
+    AsyncTaskRepository,
+    AsyncTokenVerifier,
+    Principal,
+    TaskRepository,
+    TokenVerifier,
+)
+from todo_core.service import AsyncTaskService, TaskService
 from todo_core.tasks import UNSET, NewTask, Task, TaskChanges
 
 __all__ = [
     "UNSET",
+    "AsyncTaskRepository",
+    "AsyncTaskService",
+    "AsyncTokenVerifier",
     "Clock",
     "InvalidTask",
     "InvalidToken",

@@ -1,8 +1,10 @@
-"""The two things the domain needs from the outside world, as structural types.
+"""What the domain needs from the outside world, as structural types, in two flavours.
 
 Adapters fit these by shape (no inheritance), as in cosmicpython's `chapter_07_noinheritance`.
-Ports are synchronous so that any Python code can call them; an async web layer runs them
-off its event loop.
+Each port comes as a twin, the convention of psycopg, httpx and SQLAlchemy: a synchronous one
+that any Python code can call (scripts, workers, a test suite) and an async one that an event
+loop awaits without blocking. The two promise exactly the same behaviour; one contract test
+suite holds every adapter of either flavour to it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ class TaskRepository(Protocol):
     """Where tasks live. Every method is scoped by owner: another owner's task is never seen.
 
     Ids out of the 64-bit range are simply not found. Writes are atomic: two concurrent calls
-    never lose each other's effect.
+    never lose each other's effect. An unreachable store raises StorageUnavailable (nothing
+    happened) or StorageTimeout (a write may or may not have happened).
     """
 
     def list(self, owner: str) -> list[Task]:
@@ -53,6 +56,24 @@ class TaskRepository(Protocol):
         ...
 
 
+class AsyncTaskRepository(Protocol):
+    """TaskRepository for an event loop: the same methods, the same promises, awaited."""
+
+    async def list(self, owner: str) -> list[Task]: ...
+
+    async def get(self, owner: str, task_id: int) -> Task | None: ...
+
+    async def add(self, owner: str, new: NewTask, now: datetime) -> Task: ...
+
+    async def change(
+        self, owner: str, task_id: int, changes: TaskChanges, now: datetime
+    ) -> Task | None: ...
+
+    async def toggle(self, owner: str, task_id: int, now: datetime) -> Task | None: ...
+
+    async def remove(self, owner: str, task_id: int) -> bool: ...
+
+
 class TokenVerifier(Protocol):
     """Turns a bearer token into a Principal, or raises InvalidToken.
 
@@ -60,3 +81,9 @@ class TokenVerifier(Protocol):
     """
 
     def verify(self, token: str) -> Principal: ...
+
+
+class AsyncTokenVerifier(Protocol):
+    """TokenVerifier for an event loop: whatever may block happens off the loop."""
+
+    async def verify(self, token: str) -> Principal: ...
