@@ -1,1 +1,1 @@
-"""Implementations of the todo_core ports: in memory, SQL (PostgreSQL/SQLite), and JWT."""
+"""Implementations of the todo_core ports: in memory, SQL (PostgreSQL/SQLite) and tokens."""

@@ -1,6 +1,6 @@
-"""A thread-safe in-memory TaskRepository: the fake for tests, and a real store for importers.
+"""Tasks in memory, in both flavours: the fake for tests, and a real store for importers.
 
-The contract suite (tests/contract) holds it to exactly the behaviour of the SQL adapter.
+The contract suite (tests/contract) holds both to exactly the behaviour of the SQL adapters.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from todo_core.tasks import NewTask, Task, TaskChanges
 
 
 class InMemoryTaskRepository:
-    """Tasks in a dict per owner; one lock makes every method atomic."""
+    """Tasks in a dict per owner; one lock makes every method atomic across threads."""
 
     def __init__(self) -> None:
         self._by_owner: dict[str, dict[int, Task]] = {}
@@ -59,8 +59,36 @@ class InMemoryTaskRepository:
         return tasks[task_id]
 
 
+class AsyncInMemoryTaskRepository:
+    """The same store, awaited: every method returns at once (memory never waits), so there is
+    no thread to hop to and nothing to time out."""
+
+    def __init__(self) -> None:
+        self._tasks = InMemoryTaskRepository()
+
+    async def list(self, owner: str) -> list[Task]:
+        return self._tasks.list(owner)
+
+    async def get(self, owner: str, task_id: int) -> Task | None:
+        return self._tasks.get(owner, task_id)
+
+    async def add(self, owner: str, new: NewTask, now: datetime) -> Task:
+        return self._tasks.add(owner, new, now)
+
+    async def change(
+        self, owner: str, task_id: int, changes: TaskChanges, now: datetime
+    ) -> Task | None:
+        return self._tasks.change(owner, task_id, changes, now)
+
+    async def toggle(self, owner: str, task_id: int, now: datetime) -> Task | None:
+        return self._tasks.toggle(owner, task_id, now)
+
+    async def remove(self, owner: str, task_id: int) -> bool:
+        return self._tasks.remove(owner, task_id)
+
+
 def _utc(moment: datetime) -> datetime:
-    """Store UTC like the SQL adapter does; a naive time is a bug in the caller."""
+    """Store UTC like the SQL adapters do; a naive time is a bug in the caller."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime: timestamps must be timezone-aware")
     return moment.astimezone(UTC)

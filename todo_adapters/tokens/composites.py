@@ -1,14 +1,18 @@
-"""Verifiers made of verifiers: routing a token by its algorithm, and remembering good ones."""
+"""Verifiers made of verifiers: routing a token by its algorithm, remembering good ones, and
+serving an event loop without blocking it."""
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
+from concurrent.futures import Executor
 from typing import Protocol
 
-from todo_adapters.jwt import MAX_TOKEN_LENGTH, header_of
+from todo_adapters.tokens.claims import MAX_TOKEN_LENGTH, header_of
 from todo_core.errors import InvalidToken
 from todo_core.ports import Principal, TokenVerifier
 
@@ -89,4 +93,25 @@ class RememberingVerifier:
                 self._known[token] = (principal, float(expires))
                 if len(self._known) > self._size:
                     self._known.popitem(last=False)
+        return principal
+
+
+class OffLoopVerifier:
+    """AsyncTokenVerifier over a RememberingVerifier: a remembered token is answered on the
+    event loop (a dict lookup); a new one is verified on `threads`, since that may mean fetching
+    keys from the auth server. Those threads are the token checks' own, apart from any other
+    work, so checks stuck on a slow auth server cannot hold up requests whose tokens are known.
+    """
+
+    def __init__(self, memory: RememberingVerifier, threads: Executor) -> None:
+        self._memory = memory
+        self._threads = threads
+
+    async def verify(self, token: str) -> Principal:
+        principal = self._memory.recall(token)
+        if principal is None:
+            context = contextvars.copy_context()  # log lines keep their request id
+            verify = self._memory.verify
+            loop = asyncio.get_running_loop()
+            principal = await loop.run_in_executor(self._threads, context.run, verify, token)
         return principal

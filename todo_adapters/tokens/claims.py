@@ -1,4 +1,4 @@
-"""Bearer tokens: the checks every verifier shares, and the shared-secret (HS256) verifier.
+"""What every verifier checks of a bearer token, whoever signed it.
 
 All parsing and signature work is PyJWT's; this module decides which algorithms and claims a
 token must satisfy, and maps PyJWT's errors to the domain's.
@@ -6,7 +6,6 @@ token must satisfy, and maps PyJWT's errors to the domain's.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -73,47 +72,3 @@ def principal_from(claims: dict[str, object]) -> Principal:
         raise InvalidToken("User ID not found in token")
     assert isinstance(user_id, str)
     return Principal(user_id, claims)
-
-
-class SharedSecretVerifier:
-    """Verifies HMAC-signed tokens, e.g. from the seed's `BETTER_AUTH_SECRET` setup.
-
-    The accepted algorithms come from configuration, never from the token header, so `alg:
-    none` and public-key confusion are refused. `exp` is required unless configured otherwise.
-    The user id is `sub`, else `user_id` (the seed's rule).
-    """
-
-    def __init__(
-        self,
-        secret: str,
-        algorithms: Sequence[str] = ("HS256",),
-        *,
-        issuer: str | None = None,
-        audience: str | None = None,
-        leeway_seconds: float = 30,
-        require_exp: bool = True,
-    ) -> None:
-        if not secret:
-            raise ValueError("a shared secret is required")
-        unknown = set(algorithms) - HMAC_ALGORITHMS
-        if unknown or not algorithms:
-            raise ValueError(f"shared-secret algorithms must be among {sorted(HMAC_ALGORITHMS)}")
-        self._secret = secret
-        self.algorithms = tuple(algorithms)
-        self._rules = ClaimRules(issuer, audience, leeway_seconds, require_exp)
-
-    def verify(self, token: str) -> Principal:
-        if not token or len(token) > MAX_TOKEN_LENGTH:
-            raise InvalidToken("Invalid token")
-        return self._rules.decode(token, self._secret, self.algorithms)
-
-    def issue(self, user_id: str, ttl_seconds: int, **claims: object) -> str:
-        """A token this verifier accepts: for development, the CLI and tests."""
-        now = int(time.time())
-        payload: dict[str, object] = {"sub": user_id, "iat": now, "exp": now + ttl_seconds}
-        if self._rules.issuer:
-            payload["iss"] = self._rules.issuer
-        if self._rules.audience:
-            payload["aud"] = self._rules.audience
-        payload.update(claims)
-        return jwt.encode(payload, self._secret, algorithm=self.algorithms[0])

@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import NullPool
 
-from todo_adapters.database import driver_url
+from todo_adapters.sql.urls import driver_url
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ _MIGRATION_LOCK = 7_227_427_001  # any constant shared by every process migratin
 def alembic_config(connection: Connection | None = None) -> Config:
     """Alembic's configuration, in code: the scripts ship inside the package, no alembic.ini."""
     config = Config()
-    config.set_main_option("script_location", "todo_adapters:migrations")
+    config.set_main_option("script_location", "todo_adapters.sql:migrations")
     config.attributes["connection"] = connection
     return config
 

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed448 import Ed448PublicKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
-from todo_adapters.jwt import ASYMMETRIC_ALGORITHMS, ClaimRules, header_of
+from todo_adapters.tokens.claims import ASYMMETRIC_ALGORITHMS, ClaimRules, header_of
 from todo_core.errors import InvalidToken, TokenCheckUnavailable
 from todo_core.ports import Principal
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from todo_adapters import sql_schema  # noqa: F401  (registers the tasks table on the metadata)
+from todo_adapters.sql import table  # noqa: F401  (registers the tasks table on the metadata)
 
 connection = context.config.attributes.get("connection")
 if connection is None:

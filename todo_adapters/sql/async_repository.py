@@ -1,0 +1,128 @@
+"""AsyncSqlTaskRepository: the AsyncTaskRepository port on PostgreSQL, through psycopg's own
+async pool, with no thread and no ORM between the event loop and the socket.
+
+Chosen by measurement over SQLAlchemy's async engine, which runs every call through greenlet
+switches and its execution layer: a `get` cost 150 us of CPU through this pool and 320-410 us
+through that engine, on the same statement. The statements are still SQLAlchemy's (one
+definition for both flavours), compiled once to the text psycopg sends; psycopg prepares them
+after a few calls per connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+import psycopg
+
+from todo_adapters.deadline import Attempt, within
+from todo_adapters.sql import statements
+from todo_adapters.sql.pool import Connections, PooledConnection
+from todo_core.errors import StorageUnavailable
+from todo_core.tasks import NewTask, Task, TaskChanges, is_task_id
+
+T = TypeVar("T")
+Rows = list[tuple[Any, ...]]
+
+_LIST = statements.postgres_text(statements.LIST)
+_GET = statements.postgres_text(statements.GET)
+_ADD = statements.postgres_text(statements.ADD)
+_TOGGLE = statements.postgres_text(statements.TOGGLE)
+_REMOVE = statements.postgres_text(statements.REMOVE)
+_CHANGE: dict[tuple[str, ...], str] = {}
+
+
+class AsyncSqlTaskRepository:
+    """Tasks in PostgreSQL's `tasks` table. Each call gets the pool's `call_timeout_seconds` in
+    all, wait for a connection included (see `todo_adapters.deadline`); an unreachable or
+    failing server is StorageUnavailable, never a hang."""
+
+    def __init__(self, connections: Connections) -> None:
+        self._connections = connections
+        self._timeout = connections.call_timeout_seconds
+
+    async def list(self, owner: str) -> list[Task]:
+        rows = await self._run(_LIST, {"owner": owner}, _all)
+        return _tasks(rows)
+
+    async def get(self, owner: str, task_id: int) -> Task | None:
+        if not is_task_id(task_id):
+            return None
+        return await self._one(_GET, {"owner": owner, "task_id": task_id})
+
+    async def add(self, owner: str, new: NewTask, now: datetime) -> Task:
+        parameters = {"owner": owner, "title": new.title, "description": new.description}
+        task = await self._one(_ADD, {**parameters, "now": now})
+        assert task is not None  # an INSERT ... RETURNING always returns its row
+        return task
+
+    async def change(
+        self, owner: str, task_id: int, changes: TaskChanges, now: datetime
+    ) -> Task | None:
+        if not is_task_id(task_id):
+            return None
+        sql = _CHANGE.get(changes.fields)
+        if sql is None:
+            sql = _CHANGE[changes.fields] = statements.postgres_text(
+                statements.change(changes.fields)
+            )
+        values = {f"new_{name}": value for name, value in changes.values().items()}
+        return await self._one(sql, {"owner": owner, "task_id": task_id, "now": now, **values})
+
+    async def toggle(self, owner: str, task_id: int, now: datetime) -> Task | None:
+        if not is_task_id(task_id):
+            return None
+        return await self._one(_TOGGLE, {"owner": owner, "task_id": task_id, "now": now})
+
+    async def remove(self, owner: str, task_id: int) -> bool:
+        if not is_task_id(task_id):
+            return False
+        deleted = await self._run(_REMOVE, {"owner": owner, "task_id": task_id}, _rowcount)
+        return deleted > 0
+
+    async def ping(self) -> None:
+        """One round trip to the server, under the same deadline as any call."""
+        await self._run("SELECT 1", {}, _all)
+
+    async def _one(self, sql: str, parameters: dict[str, Any]) -> Task | None:
+        rows = await self._run(sql, parameters, _all)
+        return _tasks(rows)[0] if rows else None
+
+    async def _run(
+        self,
+        sql: str,
+        parameters: dict[str, Any],
+        result: Callable[[psycopg.AsyncCursor[Any]], Awaitable[T]],
+    ) -> T:
+        attempt = Attempt()
+        return await within(self._timeout, attempt, self._execute(sql, parameters, result, attempt))
+
+    async def _execute(
+        self,
+        sql: str,
+        parameters: dict[str, Any],
+        result: Callable[[psycopg.AsyncCursor[Any]], Awaitable[T]],
+        attempt: Attempt,
+    ) -> T:
+        connection: PooledConnection = await self._connections.acquire()
+        try:
+            attempt.reached = True
+            return await result(await connection.execute(sql, parameters))
+        except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+            raise StorageUnavailable(type(error).__name__) from error
+        finally:
+            await self._connections.release(connection)
+
+
+async def _all(cursor: psycopg.AsyncCursor[Any]) -> Rows:
+    return await cursor.fetchall()
+
+
+async def _rowcount(cursor: psycopg.AsyncCursor[Any]) -> int:
+    return cursor.rowcount
+
+
+def _tasks(rows: Rows) -> list[Task]:
+    """Rows as tasks; timestamps are already UTC (every pooled session runs in UTC)."""
+    return [Task(*row) for row in rows]
