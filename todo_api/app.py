@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
+from typing import TypeVar
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from starlette.concurrency import run_in_threadpool
 
-from todo_api import routes_health, routes_tasks
-from todo_api.access_log import AccessLog
-from todo_api.body_limit import BodyLimit
 from todo_api.container import Container
-from todo_api.openapi import install_problem_openapi
-from todo_api.problems import install_problem_handlers
+from todo_api.http import health_routes, task_routes
+from todo_api.http.access_log import AccessLog
+from todo_api.http.body_limit import BodyLimit
+from todo_api.http.openapi import install_openapi
+from todo_api.http.problems import install_problem_handlers
+from todo_api.http.state import Shared, State
 from todo_core.errors import TodoError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def create_app(container: Container | None = None) -> FastAPI:
@@ -27,21 +31,21 @@ def create_app(container: Container | None = None) -> FastAPI:
     settings = container.settings()
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # Build the graph before the first request: a bad database or secret fails start-up.
+    async def lifespan(_: FastAPI) -> AsyncIterator[State]:
+        # Build what requests share before the first one: a bad database or secret fails
+        # start-up, in one line.
         try:
-            await run_in_threadpool(container.task_service)
-        except TodoError as error:  # e.g. the database never answered: say so in one line
-            log.critical("cannot start: %s", error)
+            shared: Shared = await _resolved(container.shared())
+            await _warm_key_cache(container)
+        except BaseException as error:
+            await _resolved(container.shutdown_resources())
+            if isinstance(error, TodoError):  # e.g. the database never answered
+                log.critical("cannot start: %s", error)
             raise
-        await run_in_threadpool(container.token_verifier)
-        published = container.jwks_verifier()
-        if published is not None:  # warm the key cache; a failure is logged and retried later
-            await run_in_threadpool(published.refresh)
         try:
-            yield
+            yield {"shared": shared}
         finally:
-            await run_in_threadpool(container.shutdown_resources)
+            await _resolved(container.shutdown_resources())
 
     app = FastAPI(
         title="Todo API",
@@ -49,7 +53,6 @@ def create_app(container: Container | None = None) -> FastAPI:
         version=_version(),
         lifespan=lifespan,
     )
-    app.state.container = container
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,
@@ -60,10 +63,27 @@ def create_app(container: Container | None = None) -> FastAPI:
     )
     app.add_middleware(AccessLog, enabled=settings.access_log)  # outermost: sees everything
     install_problem_handlers(app)
-    app.include_router(routes_tasks.router)
-    app.include_router(routes_health.router)
-    install_problem_openapi(app)
+    app.include_router(task_routes.router)
+    app.include_router(health_routes.router)
+    install_openapi(app)
     return app
+
+
+async def _warm_key_cache(container: Container) -> None:
+    """Fetch Better Auth's keys before the first token needs them; a failure is logged and
+    retried on demand."""
+    published = container.jwks_verifier()
+    if published is not None:
+        threads = container.token_threads()
+        await asyncio.get_running_loop().run_in_executor(threads, published.refresh)
+
+
+async def _resolved(value: T) -> T:
+    """dependency-injector hands back an awaitable where an async resource is involved."""
+    if inspect.isawaitable(value):
+        result: T = await value
+        return result
+    return value
 
 
 def _version() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import sys
 from collections.abc import Sequence
@@ -39,15 +40,15 @@ def serve(args: argparse.Namespace) -> None:
         log_config=logging_config(settings.logs_as_json, settings.log_level),
         access_log=False,  # ours (todo_api.access) has the route template and request id
         proxy_headers=True,
-        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_seconds),
     )
 
 
 def migrate(_: argparse.Namespace) -> None:
     import logging.config
 
-    from todo_api.container import migrate as migrate_database
     from todo_api.logs import logging_config
+    from todo_api.resources import migrate as migrate_database
     from todo_api.settings import Settings
 
     settings = Settings()

@@ -51,7 +51,11 @@ def logging_config(as_json: bool, level: str = "INFO") -> dict[str, Any]:
             "uvicorn": {"handlers": [], "propagate": True},
             "uvicorn.error": {"handlers": [], "propagate": True},
             "uvicorn.access": {"handlers": [], "propagate": False, "level": "WARNING"},
-            # Alembic narrates every context it opens; todo_adapters.migrations says the result.
+            # Alembic narrates every context it opens; todo_adapters.sql.migrations says the result.
             "alembic": {"level": "WARNING"},
+            # psycopg's pool warns at every failed connection attempt (with the host); during an
+            # outage that is one per request. todo_adapters.sql.pool says it once, and again
+            # when the database is back.
+            "psycopg.pool": {"level": "ERROR"},
         },
     }

@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from todo_adapters.database import PoolOptions, PreparedStatements, driver_url
-from todo_adapters.jwks import BETTER_AUTH_ALGORITHMS, origin_of
-from todo_adapters.jwt import ASYMMETRIC_ALGORITHMS
+from todo_adapters.sql.options import PoolOptions, PreparedStatements
+from todo_adapters.sql.urls import driver_url
+from todo_adapters.tokens.claims import ASYMMETRIC_ALGORITHMS
+from todo_adapters.tokens.jwks import BETTER_AUTH_ALGORITHMS, origin_of
 
 DEFAULT_DATABASE_URL = "sqlite:///./todo.db"
 MIN_SECRET_LENGTH = 32
@@ -136,7 +137,7 @@ class Settings(BaseSettings):
             connect_timeout_seconds=self.db_connect_timeout_seconds,
             statement_timeout_ms=self.db_statement_timeout_ms,
             prepared_statements=self.db_prepared_statements,
-            tcp_user_timeout_ms=int(self.db_call_timeout_seconds * 1000),
+            call_timeout_seconds=self.db_call_timeout_seconds,
         )
 
     @property

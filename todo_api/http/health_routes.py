@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from todo_api.auth import shared
-from todo_api.openapi import errors_doc
+from todo_api.http.openapi import errors_doc
+from todo_api.http.state import shared
 from todo_core.errors import StorageUnavailable
 
 router = APIRouter(tags=["health"])
@@ -27,9 +27,8 @@ async def health() -> dict[str, str]:
 @router.get("/health/ready", responses=errors_doc(503))
 async def ready(request: Request) -> dict[str, Any]:
     """Ready to serve: the task store answers."""
-    probe = request.app.state.container.storage_probe()
     try:
-        await shared(request.app).blocking.run(probe)
+        await shared(request).storage_probe()
     except Exception as error:  # any failure to reach it means "not ready", not a 500
         raise StorageUnavailable(type(error).__name__) from error
     return {"status": "ready", "database": "ok"}

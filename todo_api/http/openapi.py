@@ -10,7 +10,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from todo_api.problems import PROBLEM_TYPE, Problem
+from todo_api.http.problems import PROBLEM_TYPE, Problem
+from todo_api.http.schemas import TASK_FIELDS
 
 _WHY = {
     400: "The body could not be decoded",
@@ -36,8 +37,9 @@ def errors_doc(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": Problem, "description": _WHY[status]} for status in statuses}
 
 
-def install_problem_openapi(app: FastAPI) -> None:
-    """Generate the schema once, then move error bodies to `application/problem+json`."""
+def install_openapi(app: FastAPI) -> None:
+    """Generate the schema once: error bodies as `application/problem+json`, the bearer scheme
+    on task routes, and the words for the Task fields."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -47,7 +49,9 @@ def install_problem_openapi(app: FastAPI) -> None:
                 description=app.description,
                 routes=app.routes,
             )
-            schema.setdefault("components", {})["securitySchemes"] = {"bearer": _BEARER}
+            components = schema.setdefault("components", {})
+            components["securitySchemes"] = {"bearer": _BEARER}
+            _describe_task(components["schemas"]["Task"])
             for route, path in schema.get("paths", {}).items():
                 for operation in path.values():
                     _problem_media_type(operation.get("responses", {}))
@@ -64,3 +68,8 @@ def _problem_media_type(responses: dict[str, Any]) -> None:
         content = response.get("content", {})
         if status.isdigit() and int(status) >= 400 and "application/json" in content:
             content[PROBLEM_TYPE] = content.pop("application/json")
+
+
+def _describe_task(task: dict[str, Any]) -> None:
+    for name, field in task["properties"].items():
+        field["description"] = TASK_FIELDS[name]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from todo_api.problems import problem
+from todo_api.http.problems import problem
 
 
 class BodyTooLarge(HTTPException):

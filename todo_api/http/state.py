@@ -1,0 +1,33 @@
+"""What every request of one app shares, built once by the container in the lifespan.
+
+The lifespan hands it to Starlette as its state (`{"shared": Shared(...)}`), which each request
+carries; routes and the dependency read it through `shared(request)`, typed, and never look
+into the app or the container themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypedDict
+
+from starlette.requests import Request
+
+from todo_core.ports import AsyncTokenVerifier
+from todo_core.service import AsyncTaskService
+
+
+@dataclass(frozen=True, slots=True)
+class Shared:
+    tasks: AsyncTaskService
+    tokens: AsyncTokenVerifier  # remembers good tokens; checks new ones off the event loop
+    storage_probe: Callable[[], Awaitable[None]]  # raises when the task store is unreachable
+
+
+class State(TypedDict):
+    shared: Shared
+
+
+def shared(request: Request) -> Shared:
+    found: Shared = request.state.shared
+    return found
