@@ -1,57 +1,51 @@
-"""Shared fixtures: a private PostgreSQL database per run, tokens, and apps on either store.
+"""Fixtures every suite may use: a private PostgreSQL database per run, a private cluster, an
+event loop for async adapters, and the API on either store. Helpers live in tests/support.
 
-PostgreSQL tests use TEST_DATABASE_URL (default: the local server), create a database of their
-own and drop it afterwards. Without a server they skip, unless TODO_REQUIRE_POSTGRES=1 (CI),
-where a missing server fails the run instead.
+Under TODO_REQUIRE_POSTGRES=1 (CI) a PostgreSQL test that cannot run fails instead of skipping.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import uuid
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import NoReturn
 
 import psycopg
 import pytest
-from fastapi import FastAPI
+from anyio.from_thread import BlockingPortal, start_blocking_portal
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
 
-from todo_adapters.database import make_engine
-from todo_adapters.jwt import SharedSecretVerifier
-from todo_adapters.memory import InMemoryTaskRepository
-from todo_adapters.migrations import migrate
-from todo_api import Container, create_app, use_memory
-from todo_api.settings import Settings
-
-SECRET = "test-secret-that-is-long-enough-0123456789"
-DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+from tests.support import tokens
+from tests.support.apps import memory_app, settings_for_tests
+from tests.support.databases import create_database, drop_database, require_postgres
+from tests.support.private_postgres import PrivateCluster, server_binaries
+from tests.support.servers import free_port
+from todo_adapters.sql import make_engine, migrate
+from todo_api import Container, create_app
 
 
-def require_postgres() -> bool:
-    return os.environ.get("TODO_REQUIRE_POSTGRES") == "1"
+def unavailable(reason: str) -> NoReturn:
+    """Skip, or under TODO_REQUIRE_POSTGRES=1 fail, for want of PostgreSQL."""
+    if require_postgres():
+        pytest.fail(reason + " and TODO_REQUIRE_POSTGRES=1")
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """URL of a fresh, empty database on the test server, dropped at the end of the run."""
-    server = os.environ.get("TEST_DATABASE_URL", DEFAULT_SERVER)
-    name = f"todo_test_{uuid.uuid4().hex[:12]}"
-    admin = make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
     try:
-        connection = psycopg.connect(admin, autocommit=True, connect_timeout=5)
+        url = create_database()
     except psycopg.OperationalError as error:
-        message = f"PostgreSQL not reachable at TEST_DATABASE_URL ({type(error).__name__})"
-        if require_postgres():
-            pytest.fail(message + " and TODO_REQUIRE_POSTGRES=1")
-        pytest.skip(message)
-    with connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+        unavailable(f"PostgreSQL not reachable at TEST_DATABASE_URL ({type(error).__name__})")
     yield url
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_database(url)
 
 
 @pytest.fixture(scope="session")
@@ -70,34 +64,22 @@ def clean_postgres(postgres_engine: Engine) -> Engine:
 
 
 @pytest.fixture(scope="session")
-def verifier() -> SharedSecretVerifier:
-    return SharedSecretVerifier(SECRET)
+def auth() -> Callable[[str], dict[str, str]]:
+    """The headers a signed-in user sends: `auth("alice")`."""
+    return tokens.auth
 
 
 @pytest.fixture(scope="session")
-def token_for(verifier: SharedSecretVerifier) -> Callable[..., str]:
-    def issue(user_id: str, ttl_seconds: int = 900, **claims: object) -> str:
-        return verifier.issue(user_id, ttl_seconds, **claims)
-
-    return issue
+def token_for() -> Callable[..., str]:
+    """A token for a user, signed with the test secret: `token_for("alice", ttl_seconds)`."""
+    return tokens.token_for
 
 
 @pytest.fixture(scope="session")
-def auth(token_for: Callable[..., str]) -> Callable[[str], dict[str, str]]:
-    return lambda user_id: {"Authorization": f"Bearer {token_for(user_id)}"}
-
-
-def settings_for_tests(**overrides: object) -> Settings:
-    values: dict[str, object] = {"better_auth_secret": SECRET, "environment": "development"}
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
-
-
-def memory_app() -> tuple[FastAPI, Container, InMemoryTaskRepository]:
-    container = Container()
-    container.settings.override(settings_for_tests())
-    repository = use_memory(container)
-    return create_app(container), container, repository
+def portal() -> Iterator[BlockingPortal]:
+    """An event loop on a thread of its own, for driving async adapters from sync tests."""
+    with start_blocking_portal() as running:
+        yield running
 
 
 @pytest.fixture(params=["memory", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -113,6 +95,24 @@ def client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
         app = create_app(container)
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def private_cluster() -> Iterator[PrivateCluster]:
+    """A PostgreSQL cluster of the test's own, which it may stop, freeze and restart."""
+    binaries = server_binaries()
+    if binaries is None:
+        unavailable("PostgreSQL server binaries (initdb, pg_ctl) not found")
+    root = Path(tempfile.mkdtemp(prefix="todo-pg-"))
+    root.chmod(0o755)
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    cluster = PrivateCluster(root, binaries, free_port())
+    cluster.start()
+    yield cluster
+    with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
+        cluster.stop()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 _POSTGRES_FIXTURES = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import warnings
@@ -12,15 +13,18 @@ import jwt
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import SECRET, memory_app
-from todo_adapters.memory import InMemoryTaskRepository
+from tests.support.apps import memory_app
+from tests.support.tokens import bearer, soon
+from tests.support.tokens import sign as signed
+from todo_adapters.memory import AsyncInMemoryTaskRepository
 
 Auth = Callable[[str], dict[str, str]]
+World = tuple[TestClient, AsyncInMemoryTaskRepository, int]
 MAX_ERROR_BYTES = 4096  # error bodies never echo a large input back
 
 
 @pytest.fixture
-def world(auth: Auth) -> Iterator[tuple[TestClient, InMemoryTaskRepository, int]]:
+def world(auth: Auth) -> Iterator[World]:
     """A client, its store, and one task of alice's (plus one of bob's) to aim at."""
     app, _, repository = memory_app()
     with TestClient(app, raise_server_exceptions=False) as client:
@@ -31,8 +35,8 @@ def world(auth: Auth) -> Iterator[tuple[TestClient, InMemoryTaskRepository, int]
         yield client, repository, made.json()["id"]
 
 
-def snapshot(repository: InMemoryTaskRepository) -> object:
-    return [repository.list(user) for user in ("alice", "bob")]
+def snapshot(repository: AsyncInMemoryTaskRepository) -> object:
+    return [asyncio.run(repository.list(user)) for user in ("alice", "bob")]
 
 
 def assert_refused(response: Any, *statuses: int) -> None:
@@ -41,18 +45,6 @@ def assert_refused(response: Any, *statuses: int) -> None:
     assert isinstance(response.json()["detail"], str)
     assert response.json()["detail"]
     assert len(response.content) < MAX_ERROR_BYTES
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def signed(claims: dict[str, object], key: str = SECRET, alg: str = "HS256") -> str:
-    return jwt.encode(claims, key, algorithm=alg)
-
-
-def soon() -> int:
-    return int(time.time()) + 600
 
 
 def hs512_with_the_right_secret() -> str:
@@ -84,7 +76,7 @@ BAD_TOKENS: dict[str, dict[str, str]] = {
 @pytest.mark.parametrize("headers", BAD_TOKENS.values(), ids=BAD_TOKENS.keys())
 @pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE", "PATCH"])
 def test_bad_tokens_are_401_and_change_nothing(
-    world: tuple[TestClient, InMemoryTaskRepository, int], headers: dict[str, str], method: str
+    world: World, headers: dict[str, str], method: str
 ) -> None:
     client, repository, task_id = world
     before = snapshot(repository)
@@ -151,7 +143,7 @@ def _send(client: TestClient, method: str, path: str, body: object, headers: dic
 )
 @pytest.mark.parametrize("method", ["POST", "PUT"])
 def test_bad_bodies_are_422_and_change_nothing(
-    world: tuple[TestClient, InMemoryTaskRepository, int], auth: Auth, body: object, method: str
+    world: World, auth: Auth, body: object, method: str
 ) -> None:
     client, repository, task_id = world
     if method == "PUT" and body in ({"title": "x", "completed": "yes"},):
@@ -164,9 +156,7 @@ def test_bad_bodies_are_422_and_change_nothing(
     assert snapshot(repository) == before
 
 
-def test_put_with_json_null_fields_that_cannot_be_null(
-    world: tuple[TestClient, InMemoryTaskRepository, int], auth: Auth
-) -> None:
+def test_put_with_json_null_fields_that_cannot_be_null(world: World, auth: Auth) -> None:
     client, repository, task_id = world
     before = snapshot(repository)
     for body in ({"title": None}, {"completed": None}, {"completed": "yes"}, {"completed": 1}):
@@ -180,9 +170,7 @@ def test_put_with_json_null_fields_that_cannot_be_null(
     ["0", "-1", "abc", "9223372036854775808", str(10**30), "1.5", "1e3", "%00", "9" * 5000],
 )
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PATCH"])
-def test_bad_task_ids_are_404_or_422(
-    world: tuple[TestClient, InMemoryTaskRepository, int], auth: Auth, task_id: str, method: str
-) -> None:
+def test_bad_task_ids_are_404_or_422(world: World, auth: Auth, task_id: str, method: str) -> None:
     client, repository, _ = world
     before = snapshot(repository)
     path = f"/api/alice/tasks/{task_id}" + ("/complete" if method == "PATCH" else "")
@@ -194,9 +182,7 @@ def test_bad_task_ids_are_404_or_422(
     assert snapshot(repository) == before
 
 
-def test_five_megabyte_body_is_413_without_echo(
-    world: tuple[TestClient, InMemoryTaskRepository, int], auth: Auth
-) -> None:
+def test_five_megabyte_body_is_413_without_echo(world: World, auth: Auth) -> None:
     client, repository, task_id = world
     before = snapshot(repository)
     huge = json.dumps({"title": "x" * 5_000_000})
@@ -221,9 +207,7 @@ def test_five_megabyte_body_is_413_without_echo(
     assert snapshot(repository) == before
 
 
-def test_ten_thousand_character_user_id_in_path(
-    world: tuple[TestClient, InMemoryTaskRepository, int], auth: Auth
-) -> None:
+def test_ten_thousand_character_user_id_in_path(world: World, auth: Auth) -> None:
     client, repository, _ = world
     before = snapshot(repository)
     long_user = "u" * 10_000
@@ -233,9 +217,7 @@ def test_ten_thousand_character_user_id_in_path(
     assert snapshot(repository) == before
 
 
-def test_a_huge_unknown_field_name_is_not_echoed(
-    world: tuple[TestClient, InMemoryTaskRepository, int], auth: Auth
-) -> None:
+def test_a_huge_unknown_field_name_is_not_echoed(world: World, auth: Auth) -> None:
     client, repository, _ = world
     before = snapshot(repository)
     response = client.post(
@@ -246,9 +228,7 @@ def test_a_huge_unknown_field_name_is_not_echoed(
     assert snapshot(repository) == before
 
 
-def test_missing_content_type_is_refused(
-    world: tuple[TestClient, InMemoryTaskRepository, int], auth: Auth
-) -> None:
+def test_missing_content_type_is_refused(world: World, auth: Auth) -> None:
     client, repository, _ = world
     before = snapshot(repository)
     response = client.post("/api/alice/tasks", content=b'{"title": "x"}', headers=auth("alice"))
@@ -256,9 +236,7 @@ def test_missing_content_type_is_refused(
     assert snapshot(repository) == before
 
 
-def test_unknown_routes_and_methods_are_problems_too(
-    world: tuple[TestClient, InMemoryTaskRepository, int], auth: Auth
-) -> None:
+def test_unknown_routes_and_methods_are_problems_too(world: World, auth: Auth) -> None:
     client, _, task_id = world
     assert_refused(client.get("/nope"), 404)
     assert_refused(client.post(f"/api/alice/tasks/{task_id}", headers=auth("alice")), 405)

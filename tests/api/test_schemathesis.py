@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import Case, GenerationMode
 
-from tests.conftest import memory_app
-from todo_api.schemas import _DESCRIPTION_PATTERN, _TITLE_PATTERN
+from tests.support.apps import memory_app
+from todo_api.http.schemas import _DESCRIPTION_PATTERN, _TITLE_PATTERN
 from todo_core.tasks import check_description, check_title
 
 USER = "alice"

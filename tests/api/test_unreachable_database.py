@@ -3,30 +3,37 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 from dependency_injector import providers
 from fastapi.testclient import TestClient
 
-from tests.conftest import settings_for_tests
-from todo_adapters.database import PoolOptions, make_engine, ping
-from todo_adapters.sql import SqlTaskRepository
+from tests.support.apps import settings_for_tests
+from todo_adapters.sql import AsyncSqlTaskRepository, Connections, PoolOptions
 from todo_api import Container, create_app
+from todo_api.resources import TaskStore
 
 NOWHERE = "postgresql://postgres@127.0.0.1:1/nothing?connect_timeout=2"  # port 1: refused
 
 
+async def unreachable_store() -> AsyncIterator[TaskStore]:
+    """The real async adapter, its pool opened without waiting on a server that refuses."""
+    options = PoolOptions(size=1, max_overflow=0, timeout_seconds=2, call_timeout_seconds=5)
+    connections = Connections(NOWHERE, options)
+    await connections.pool.open(wait=False)
+    store = AsyncSqlTaskRepository(connections)
+    yield TaskStore(store, store.ping, "nowhere")
+    await connections.close()
+
+
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    engine = make_engine(NOWHERE, PoolOptions(timeout_seconds=2))
     container = Container()
     container.settings.override(settings_for_tests())
-    container.task_repository.override(providers.Object(SqlTaskRepository(engine)))
-    container.storage_probe.override(providers.Object(lambda: ping(engine)))
+    container.task_store.override(providers.Resource(unreachable_store))
     with TestClient(create_app(container)) as test_client:
         yield test_client
-    engine.dispose()
 
 
 @pytest.mark.parametrize(

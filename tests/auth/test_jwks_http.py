@@ -11,8 +11,9 @@ import jwt
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.auth.conftest import KeyServer, SigningKey, claims_for
-from tests.conftest import SECRET, settings_for_tests
+from tests.support.apps import settings_for_tests
+from tests.support.jwks import KeyServer, SigningKey, claims_for
+from tests.support.tokens import SECRET, bearer
 from todo_api import Container, create_app, use_memory
 
 
@@ -40,10 +41,6 @@ def published(key_server: KeyServer) -> SigningKey:
 def jwks_client(key_server: KeyServer, published: SigningKey) -> Iterator[TestClient]:
     with app_for(key_server) as client:
         yield client
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_a_better_auth_token_reaches_its_own_tasks(

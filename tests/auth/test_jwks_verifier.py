@@ -15,8 +15,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from tests.auth.conftest import KeyServer, SigningKey, claims_for
-from todo_adapters.jwks import JwksVerifier
+from tests.support.jwks import KeyServer, SigningKey, claims_for
+from todo_adapters.tokens import JwksVerifier
 from todo_core.errors import InvalidToken, TokenCheckUnavailable
 
 

@@ -1,60 +1,106 @@
-"""Every TaskRepository adapter, behind one fixture: a factory for an empty repository."""
+"""Every TaskRepository adapter, sync and async, behind one fixture: a factory for an empty
+repository. Async adapters are driven through `Awaited`, so one suite holds them all."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from anyio.from_thread import BlockingPortal
 from sqlalchemy import Engine, text
 
-from todo_adapters.database import make_engine
-from todo_adapters.memory import InMemoryTaskRepository
-from todo_adapters.migrations import migrate
-from todo_adapters.sql import SqlTaskRepository
+from tests.support.repositories import Awaited, SqlStore
+from todo_adapters.memory import AsyncInMemoryTaskRepository, InMemoryTaskRepository
+from todo_adapters.sql import (
+    AsyncSqlTaskRepository,
+    Connections,
+    PoolOptions,
+    SqlTaskRepository,
+    make_engine,
+    migrate,
+)
+from todo_adapters.threaded import ThreadedTaskRepository
 from todo_core.ports import TaskRepository
 
 Fresh = Callable[[], TaskRepository]
+ADAPTERS = ["memory", "memory-async", "sqlite", "sqlite-async", "postgres", "postgres-async"]
 
 
-def _emptied(engine: Engine) -> Fresh:
+def _emptied(engine: Engine, make: Callable[[], TaskRepository]) -> Fresh:
     def fresh() -> TaskRepository:
         with engine.begin() as connection:
             connection.execute(text("DELETE FROM tasks"))
-        return SqlTaskRepository(engine)
+        return make()
 
     return fresh
 
 
-_POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)
+@pytest.fixture(scope="session")
+def async_postgres(
+    postgres_engine: Engine, postgres_url: str, portal: BlockingPortal
+) -> Iterator[AsyncSqlTaskRepository]:
+    """The async adapter on the private database, its pool living on the portal's loop."""
+    connections = Connections(postgres_url, PoolOptions(size=4, max_overflow=12))
+    portal.call(connections.open)
+    yield AsyncSqlTaskRepository(connections)
+    portal.call(connections.close)
 
 
-def _fresh(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Fresh]:
+def _sqlite_engine(tmp_path: Path) -> Engine:
+    url = f"sqlite:///{tmp_path / 'contract.db'}"
+    migrate(url)
+    return make_engine(url)
+
+
+def _fresh(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[Fresh, Engine | None]]:
+    portal: BlockingPortal | None = None
+    if kind.endswith("-async"):
+        portal = request.getfixturevalue("portal")
     if kind == "memory":
-        yield InMemoryTaskRepository
-    elif kind == "sqlite":
-        url = f"sqlite:///{tmp_path / 'contract.db'}"
-        migrate(url)
-        engine = make_engine(url)
-        yield _emptied(engine)
+        yield InMemoryTaskRepository, None
+    elif kind == "memory-async":
+        assert portal is not None
+        yield (lambda: Awaited(AsyncInMemoryTaskRepository(), portal)), None
+    elif kind.startswith("sqlite"):
+        engine = _sqlite_engine(tmp_path)
+        with ThreadPoolExecutor(4) as threads:
+            sync = SqlTaskRepository(engine)
+            if portal is None:
+                yield _emptied(engine, lambda: sync), engine
+            else:
+                threaded = ThreadedTaskRepository(sync, threads, 10)
+                yield _emptied(engine, lambda: Awaited(threaded, portal)), engine
         engine.dispose()
     else:
-        yield _emptied(request.getfixturevalue("postgres_engine"))
+        engine = request.getfixturevalue("postgres_engine")
+        if portal is None:
+            yield _emptied(engine, lambda: SqlTaskRepository(engine)), engine
+        else:
+            native = request.getfixturevalue("async_postgres")
+            yield _emptied(engine, lambda: Awaited(native, portal)), engine
 
 
-@pytest.fixture(params=["memory", "sqlite", _POSTGRES])
+def _params(kinds: list[str]) -> list[object]:
+    return [pytest.param(k, marks=pytest.mark.postgres) if "postgres" in k else k for k in kinds]
+
+
+@pytest.fixture(params=_params(ADAPTERS))
 def fresh_repository(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Fresh]:
     """Call it for an empty repository of the parametrized kind (the engine is shared)."""
-    yield from _fresh(request.param, request, tmp_path)
+    for fresh, _ in _fresh(request.param, request, tmp_path):
+        yield fresh
 
 
-@pytest.fixture(params=["sqlite", _POSTGRES])
-def sql_repository(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlTaskRepository]:
-    """The SQL adapters only, for what depends on column types."""
-    for fresh in _fresh(request.param, request, tmp_path):
-        repository = fresh()
-        assert isinstance(repository, SqlTaskRepository)
-        yield repository
+@pytest.fixture(params=_params([kind for kind in ADAPTERS if not kind.startswith("memory")]))
+def sql_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStore]:
+    """The SQL adapters only, sync and async."""
+    for fresh, engine in _fresh(request.param, request, tmp_path):
+        assert engine is not None
+        yield SqlStore(fresh(), engine)
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ import time
 import pytest
 from sqlalchemy import exc, text
 
-from todo_adapters.database import PoolOptions, make_engine
-from todo_adapters.sql import SqlTaskRepository
+from todo_adapters.sql import PoolOptions, SqlTaskRepository, make_engine
 from todo_core.errors import StorageUnavailable
 
 

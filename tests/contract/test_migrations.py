@@ -4,11 +4,10 @@ when many processes start together on an empty database."""
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
-import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -16,10 +15,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
-from tests.contract.test_repository import T0
-from todo_adapters import sql_schema  # noqa: F401  (the models autogenerate compares with)
-from todo_adapters.database import make_engine
-from todo_adapters.migrations import (
+from tests.support.databases import temporary_database
+from todo_adapters.sql import (
+    SqlTaskRepository,
+    make_engine,
+    table,  # noqa: F401  (the models autogenerate compares with)
+)
+from todo_adapters.sql.migrations import (
     Migrated,
     alembic_config,
     downgrade,
@@ -27,10 +29,10 @@ from todo_adapters.migrations import (
     migration_engine,
     upgrade,
 )
-from todo_adapters.sql import SqlTaskRepository
 from todo_core.tasks import NewTask
 
 STARTERS = 8
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -38,13 +40,9 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
-    server = request.getfixturevalue("postgres_url")
-    name = f"todo_empty_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield f"{server.rsplit('/', 1)[0]}/{name}"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    request.getfixturevalue("postgres_url")  # skips (or fails in CI) without a server
+    with temporary_database("todo_empty") as url:
+        yield url
 
 
 def revisions() -> list[str]:

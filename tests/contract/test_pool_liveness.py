@@ -12,8 +12,7 @@ import psycopg
 import pytest
 from sqlalchemy import Engine, text
 
-from todo_adapters.database import PoolOptions, make_engine
-from todo_adapters.sql import SqlTaskRepository
+from todo_adapters.sql import PoolOptions, SqlTaskRepository, make_engine
 from todo_core.errors import StorageUnavailable
 
 pytestmark = pytest.mark.postgres

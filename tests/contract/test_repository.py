@@ -1,4 +1,5 @@
-"""The TaskRepository contract: one suite, every adapter (memory, SQLite, PostgreSQL)."""
+"""The TaskRepository contract: one suite, every adapter (memory, SQLite, PostgreSQL), each in
+both flavours (sync, and async driven through `Awaited`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import text
 
-from todo_adapters.sql import SqlTaskRepository
+from tests.support.repositories import SqlStore
 from todo_core.ports import TaskRepository
 from todo_core.tasks import TASK_ID_MAX, NewTask, TaskChanges
 
@@ -164,9 +165,8 @@ def test_concurrent_changes_to_different_fields_both_land(repository: TaskReposi
         assert (stored.title, stored.description) == (title, description)
 
 
-def test_sql_ids_are_64_bit(sql_repository: SqlTaskRepository) -> None:
-    repository = sql_repository
-    engine = repository._engine
+def test_sql_ids_are_64_bit(sql_store: SqlStore) -> None:
+    repository, engine = sql_store.repository, sql_store.engine
     beyond_int32 = 2**40
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":

@@ -1,7 +1,9 @@
-"""Hypothesis drives each repository and a plain model side by side; they must always agree."""
+"""Hypothesis drives each repository (every adapter, sync and async) and a plain model side by
+side; they must always agree."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -9,7 +11,6 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 
-from tests.contract.conftest import Fresh
 from todo_core.ports import TaskRepository
 from todo_core.tasks import UNSET, NewTask, Task, TaskChanges
 
@@ -23,7 +24,7 @@ descriptions = st.none() | st.text(
 stray_ids = st.integers(min_value=-2, max_value=2**63 + 2) | st.sampled_from([0, 10**30])
 
 
-def repository_machine(fresh: Fresh) -> type[RuleBasedStateMachine]:
+def repository_machine(fresh: Callable[[], TaskRepository]) -> type[RuleBasedStateMachine]:
     class RepositoryAgreesWithModel(RuleBasedStateMachine):
         ids = Bundle("ids")
 
@@ -102,7 +103,9 @@ def repository_machine(fresh: Fresh) -> type[RuleBasedStateMachine]:
     return RepositoryAgreesWithModel
 
 
-def test_repository_behaves_like_the_model(fresh_repository: Fresh) -> None:
+def test_repository_behaves_like_the_model(
+    fresh_repository: Callable[[], TaskRepository],
+) -> None:
     machine = repository_machine(fresh_repository)
     machine.TestCase.settings = settings(
         max_examples=40,

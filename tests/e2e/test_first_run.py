@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import stat
 import subprocess
-import uuid
 from pathlib import Path
 
 import httpx2
-import psycopg
 import pytest
 
-from tests.conftest import SECRET
-from tests.e2e.conftest import CLI, Server, clean_env, start_server, stop
+from tests.support.databases import create_database, drop_database
+from tests.support.servers import CLI, Server, clean_env, start_server, stop
+from tests.support.tokens import SECRET
 
 
 def cli_token(cwd: Path, env: dict[str, str], user: str) -> tuple[str, dict[str, str]]:
@@ -73,10 +72,8 @@ def test_four_workers_starting_together_on_an_empty_database_all_come_up(
     if database == "sqlite":
         env = clean_env()
     else:
-        admin = request.getfixturevalue("postgres_url")
-        url = admin.rsplit("/", 1)[0] + f"/todo_workers_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(admin, autocommit=True) as db:
-            db.execute(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}"')
+        request.getfixturevalue("postgres_url")  # skips (or fails in CI) without a server
+        url = create_database("todo_workers")
         env = clean_env(DATABASE_URL=url, BETTER_AUTH_SECRET=SECRET)
     server = Server(tmp_path, env, "--workers", "4")
     server.wait_ready()
@@ -90,7 +87,6 @@ def test_four_workers_starting_together_on_an_empty_database_all_come_up(
         stop(process)
         output = server.output
         if database == "postgres":
-            with psycopg.connect(admin, autocommit=True) as db:
-                db.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+            drop_database(url)
     assert output.count("Application startup complete") == 4, output
     assert "Traceback" not in output

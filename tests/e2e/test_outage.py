@@ -17,10 +17,9 @@ from pathlib import Path
 import httpx2
 import psycopg
 
-from tests.conftest import SECRET
-from tests.e2e.conftest import Server, clean_env, stop
-from tests.e2e.private_postgres import PrivateCluster
-from todo_adapters.jwt import SharedSecretVerifier
+from tests.support.private_postgres import PrivateCluster
+from tests.support.servers import Server, clean_env, stop
+from tests.support.tokens import SECRET, token_for
 
 WRITERS = 4
 OUTAGE_SECONDS = 3.0
@@ -61,7 +60,7 @@ def write_until(stop_at: threading.Event, base: str, token: str, out: list[Outco
 def steady_writes(server: Server) -> Iterator[list[Outcome]]:
     """WRITERS threads creating tasks on `server` as fast as it answers, given 1.5 s to warm
     up; on exit they stop and so does the server. Yields the outcomes as they accumulate."""
-    token = SharedSecretVerifier(SECRET).issue("alice", 600)
+    token = token_for("alice", 600)
     outcomes: list[Outcome] = []
     done = threading.Event()
     writers = [

@@ -7,19 +7,19 @@ import signal
 import subprocess
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2
 import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
-from tests.conftest import SECRET
-from tests.e2e.conftest import CLI, Server, clean_env, stop
-from tests.e2e.private_postgres import PrivateCluster
-from todo_adapters.jwt import SharedSecretVerifier
-from todo_adapters.migrations import head_revision
+from tests.support.databases import create_database, database_url, drop_database
+from tests.support.private_postgres import PrivateCluster
+from tests.support.servers import CLI, Server, clean_env, stop
+from tests.support.tokens import SECRET, auth
+from todo_adapters.sql.migrations import head_revision
 
 DB_PASSWORD = "hunter2-db-password"
 
@@ -28,17 +28,9 @@ DB_PASSWORD = "hunter2-db-password"
 def empty_database(postgres_url: str) -> Iterator[str]:
     """A new, empty database on the test server, its URL carrying a password (trust auth
     ignores it) so that tests can look for it in logs."""
-    name = f"todo_start_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(postgres_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    server = postgres_url.rsplit("/", 1)[0].replace("postgres@", f"postgres:{DB_PASSWORD}@")
-    yield f"{server}/{name}"
-    with psycopg.connect(postgres_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def bearer(user: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {SharedSecretVerifier(SECRET).issue(user, 600)}"}
+    url = create_database("todo_start")
+    yield database_url(make_url(url).database or "", password=DB_PASSWORD)
+    drop_database(url)
 
 
 def test_serve_waits_for_a_database_that_comes_up_late(
@@ -53,7 +45,7 @@ def test_serve_waits_for_a_database_that_comes_up_late(
         private_cluster.start()
         server.wait_ready()
         reply = httpx2.post(
-            server.base + "/api/alice/tasks", json={"title": "late"}, headers=bearer("alice")
+            server.base + "/api/alice/tasks", json={"title": "late"}, headers=auth("alice")
         )
         assert reply.status_code == 201
     finally:
@@ -83,7 +75,7 @@ def test_four_processes_serving_an_empty_database_migrate_it_once(
         for server in servers:
             server.wait_ready()
         for server in servers:
-            reply = httpx2.get(server.base + "/api/alice/tasks", headers=bearer("alice"))
+            reply = httpx2.get(server.base + "/api/alice/tasks", headers=auth("alice"))
             assert reply.status_code == 200
     finally:
         for server in servers:
@@ -129,7 +121,7 @@ def test_production_logs_are_json_with_request_ids_and_no_secrets(
         DATABASE_URL=empty_database, BETTER_AUTH_SECRET=SECRET, ENVIRONMENT="production"
     )
     server = Server(tmp_path, env, access_log=True)
-    headers = bearer("alice")
+    headers = auth("alice")
     token = headers["Authorization"].split()[1]
     try:
         server.wait_ready()
@@ -169,7 +161,7 @@ def test_sigterm_lets_an_in_flight_request_finish(empty_database: str, tmp_path:
     env = clean_env(DATABASE_URL=empty_database, BETTER_AUTH_SECRET=SECRET)
     server = Server(tmp_path, env)
     server.wait_ready()
-    headers = bearer("alice")
+    headers = auth("alice")
     created = httpx2.post(server.base + "/api/alice/tasks", json={"title": "t"}, headers=headers)
     task_id = created.json()["id"]
     replies: list[httpx2.Response] = []

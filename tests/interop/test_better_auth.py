@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from tests.e2e.conftest import Server, clean_env, free_port, stop
+from tests.support.servers import Server, clean_env, free_port, stop
 
 SERVER_DIR = Path(__file__).with_name("better_auth")
 INSTALLED_MARK = SERVER_DIR / "node_modules" / ".installed-from"

@@ -9,8 +9,8 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
-from tests.conftest import settings_for_tests
-from todo_adapters.database import driver_url
+from tests.support.apps import settings_for_tests
+from todo_adapters.sql.urls import driver_url
 from todo_api.cli import main, ttl_seconds
 from todo_api.settings import describe
 

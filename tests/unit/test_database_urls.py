@@ -4,15 +4,11 @@ TLS options, pooler detection, prepared statements, timeouts. No network."""
 from __future__ import annotations
 
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 from sqlalchemy.engine import make_url
 
-from todo_adapters.database import (
-    PoolOptions,
-    connect_args_for,
-    driver_url,
-    is_pooler,
-    prepares_statements,
-)
+from todo_adapters.sql.options import PoolOptions, connect_args_for, prepares_statements
+from todo_adapters.sql.urls import driver_url, is_pooler, libpq_url, where
 
 DIRECT = "ep-cool-darkness-123456.eu-central-1.aws.neon.tech"
 POOLER = "ep-cool-darkness-123456-pooler.eu-central-1.aws.neon.tech"
@@ -80,3 +76,20 @@ def test_what_the_url_says_wins() -> None:
 
 def test_sqlite_needs_no_connection_arguments() -> None:
     assert connect_args_for("sqlite:///./todo.db", PoolOptions()) == {}
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql", "postgresql+psycopg"])
+def test_the_async_pool_gets_the_url_as_libpq_reads_it(scheme: str) -> None:
+    """psycopg's own pool takes a libpq URL: no SQLAlchemy driver name, everything else kept."""
+    url = libpq_url(f"{scheme}://alex:AbC123dEf@{POOLER}/neondb{TLS}")
+    assert conninfo_to_dict(url) == conninfo_to_dict(
+        f"postgresql://alex:AbC123dEf@{POOLER}/neondb{TLS}"
+    )
+    with pytest.raises(ValueError, match="PostgreSQL"):
+        libpq_url("sqlite:///./todo.db")
+
+
+def test_where_a_url_points_is_said_without_credentials() -> None:
+    told = where(f"postgresql://alex:AbC123dEf@{POOLER}/neondb{TLS}")
+    assert told == f"PostgreSQL at {POOLER}/neondb"
+    assert where("sqlite:///./todo.db") == "SQLite file ./todo.db"

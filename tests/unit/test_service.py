@@ -1,13 +1,16 @@
-"""The use cases on the in-memory repository: owner scoping, not-found, validation first."""
+"""The use cases on the in-memory repository, both twins (TaskService and AsyncTaskService):
+owner scoping, not-found, validation first."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import pytest
 
-from todo_adapters.memory import InMemoryTaskRepository
-from todo_core import InvalidTask, TaskNotFound, TaskService
+from tests.support.repositories import Synchronously
+from todo_adapters.memory import AsyncInMemoryTaskRepository, InMemoryTaskRepository
+from todo_core import AsyncTaskService, InvalidTask, TaskNotFound, TaskService
 from todo_core.tasks import TASK_ID_MAX
 
 
@@ -25,9 +28,13 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture
-def service(clock: FakeClock) -> TaskService:
-    return TaskService(InMemoryTaskRepository(), clock)
+@pytest.fixture(params=["sync", "async"])
+def service(request: pytest.FixtureRequest, clock: FakeClock) -> TaskService:
+    """TaskService, then AsyncTaskService driven to completion call by call: the same suite
+    holds both to the same rules."""
+    if request.param == "sync":
+        return TaskService(InMemoryTaskRepository(), clock)
+    return cast(TaskService, Synchronously(AsyncTaskService(AsyncInMemoryTaskRepository(), clock)))
 
 
 def test_add_trims_the_title_and_stamps_both_times(service: TaskService, clock: FakeClock) -> None:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import time
 
-import jwt
 import pytest
 
-from todo_adapters.jwt import MAX_TOKEN_LENGTH, SharedSecretVerifier
+from tests.support import tokens
+from todo_adapters.tokens import SharedSecretVerifier
+from todo_adapters.tokens.claims import MAX_TOKEN_LENGTH
 from todo_core.errors import InvalidToken
 
 SECRET = "s" * 40
-
-
-def sign(claims: dict[str, object], key: str = SECRET, alg: str = "HS256") -> str:
-    return jwt.encode(claims, key, algorithm=alg)
+sign = functools.partial(tokens.sign, key=SECRET)
 
 
 def test_user_id_comes_from_sub_else_user_id() -> None:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import time
 
 import jwt
 import pytest
 
-from todo_adapters.jwt import SharedSecretVerifier
-from todo_adapters.verifiers import ByAlgorithm, RememberingVerifier
+from tests.support import tokens
+from todo_adapters.tokens import ByAlgorithm, RememberingVerifier, SharedSecretVerifier
 from todo_core.errors import InvalidToken
 from todo_core.ports import Principal
 
 SECRET = "s" * 64
+sign = functools.partial(tokens.sign, key=SECRET)
 
 
 class Counting:
@@ -25,10 +27,6 @@ class Counting:
     def verify(self, token: str) -> Principal:
         self.calls += 1
         return self.inner.verify(token)
-
-
-def sign(claims: dict[str, object], alg: str = "HS256") -> str:
-    return jwt.encode(claims, SECRET, algorithm=alg)
 
 
 def test_a_good_token_is_verified_once_then_recalled() -> None:
@@ -79,9 +77,9 @@ def test_each_algorithm_goes_to_one_verifier() -> None:
     hs512 = Counting(SharedSecretVerifier(SECRET, ["HS512"]))
     router = ByAlgorithm([hs256, hs512])
     later = int(time.time()) + 60
-    router.verify(sign({"sub": "a", "exp": later}, "HS512"))
+    router.verify(sign({"sub": "a", "exp": later}, alg="HS512"))
     assert (hs256.calls, hs512.calls) == (0, 1)
-    for refused in (sign({"sub": "a", "exp": later}, "HS384"), "garbage", ""):
+    for refused in (sign({"sub": "a", "exp": later}, alg="HS384"), "garbage", ""):
         with pytest.raises(InvalidToken):
             router.verify(refused)
     assert (hs256.calls, hs512.calls) == (0, 1)

@@ -1,0 +1,221 @@
+"""The async adapter's pool against a real server: dead connections, timeouts, prepared
+statements, an exhausted pool, the call deadline, the session time zone, and a server that goes
+away and comes back. The twin of test_pool_liveness and test_engine_options for psycopg's pool."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+from anyio.from_thread import BlockingPortal
+
+from tests.support.databases import temporary_database
+from tests.support.private_postgres import PrivateCluster
+from todo_adapters.sql import AsyncSqlTaskRepository, Connections, PoolOptions, migrate
+from todo_core.errors import StorageTimeout, StorageUnavailable
+from todo_core.tasks import NewTask
+
+pytestmark = pytest.mark.postgres
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+NOBODY = "owner-with-no-tasks"
+
+
+@asynccontextmanager
+async def opened(
+    url: str, **options: object
+) -> AsyncIterator[tuple[Connections, AsyncSqlTaskRepository]]:
+    connections = Connections(url, PoolOptions(**options))  # type: ignore[arg-type]
+    await connections.open()
+    try:
+        yield connections, AsyncSqlTaskRepository(connections)
+    finally:
+        await connections.close()
+
+
+async def kill_backends(url: str) -> None:
+    """Every other session on the database terminated, as a restart or a suspend would."""
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as admin:
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+def run(portal: BlockingPortal, scenario: Callable[[], Awaitable[None]]) -> None:
+    portal.call(scenario)
+
+
+@pytest.mark.parametrize("ping_after_idle", [0.0, 0.2])
+def test_an_idle_dead_connection_is_replaced_before_use(
+    portal: BlockingPortal, postgres_engine: object, postgres_url: str, ping_after_idle: float
+) -> None:
+    async def scenario() -> None:
+        options = {"size": 1, "max_overflow": 0, "ping_after_idle_seconds": ping_after_idle}
+        async with opened(postgres_url, **options) as (_, tasks):
+            await tasks.list(NOBODY)
+            await kill_backends(postgres_url)
+            time.sleep(ping_after_idle + 0.05)
+            assert await tasks.list(NOBODY) == []  # pinged, found dead, replaced: no error
+
+    run(portal, scenario)
+
+
+def test_a_just_used_dead_connection_fails_cleanly_once_then_recovers(
+    portal: BlockingPortal, postgres_engine: object, postgres_url: str
+) -> None:
+    async def scenario() -> None:
+        options = {"size": 1, "max_overflow": 0, "ping_after_idle_seconds": 60}
+        async with opened(postgres_url, **options) as (_, tasks):
+            await tasks.list(NOBODY)
+            await kill_backends(postgres_url)
+            with pytest.raises(StorageUnavailable):
+                await tasks.list(NOBODY)  # a 503 at the API, never a 500
+            assert await tasks.list(NOBODY) == []  # the pool replaced the dead connection
+
+    run(portal, scenario)
+
+
+def test_a_statement_over_the_timeout_is_cancelled_by_the_server(
+    portal: BlockingPortal, postgres_engine: object, postgres_url: str
+) -> None:
+    async def scenario() -> None:
+        async with opened(postgres_url, statement_timeout_ms=200) as (connections, _):
+            connection = await connections.acquire()
+            try:
+                with pytest.raises(psycopg.errors.QueryCanceled):
+                    await connection.execute("SELECT pg_sleep(2)")
+                assert await (await connection.execute("SELECT 1")).fetchone() == (1,)
+            finally:
+                await connections.release(connection)
+
+    run(portal, scenario)
+
+
+@pytest.mark.parametrize(("setting", "threshold"), [("off", None), ("on", 5)])
+def test_prepared_statements_can_be_forced(
+    portal: BlockingPortal, postgres_url: str, setting: str, threshold: object
+) -> None:
+    async def scenario() -> None:
+        async with opened(postgres_url, prepared_statements=setting) as (connections, _):
+            connection = await connections.acquire()
+            assert connection.prepare_threshold == threshold
+            await connections.release(connection)
+            assert connections.pool.max_lifetime == 240  # recycled before Neon suspends
+
+    run(portal, scenario)
+
+
+def test_an_exhausted_pool_is_storage_unavailable_after_the_pool_timeout(
+    portal: BlockingPortal, postgres_engine: object, postgres_url: str
+) -> None:
+    async def scenario() -> None:
+        options = {"size": 1, "max_overflow": 0, "timeout_seconds": 0.5}
+        async with opened(postgres_url, **options) as (connections, tasks):
+            held = await connections.acquire()  # the only connection
+            started = time.monotonic()
+            with pytest.raises(StorageUnavailable):
+                await tasks.list(NOBODY)
+            assert 0.4 < time.monotonic() - started < 2
+            await connections.release(held)
+            assert await tasks.list(NOBODY) == []  # and fine once it is back
+
+    run(portal, scenario)
+
+
+def test_a_call_cut_short_by_the_deadline_is_in_doubt_and_may_still_happen(
+    portal: BlockingPortal, postgres_engine: object, postgres_url: str
+) -> None:
+    """A toggle stuck behind a row lock gets StorageTimeout at the deadline, not at the lock's
+    release; when the lock goes, the abandoned toggle does land (hence "may or may not")."""
+
+    async def scenario() -> None:
+        async with opened(postgres_url, call_timeout_seconds=0.3) as (_, tasks):
+            task = await tasks.add("alice", NewTask("locked"), T0)
+            async with await psycopg.AsyncConnection.connect(postgres_url) as locker:
+                await locker.execute("SELECT 1 FROM tasks WHERE id = %s FOR UPDATE", (task.id,))
+                started = time.monotonic()
+                with pytest.raises(StorageTimeout):
+                    await tasks.toggle("alice", task.id, T0 + timedelta(seconds=1))
+                assert time.monotonic() - started < 1
+                await locker.rollback()
+            for _ in range(50):
+                stored = await tasks.get("alice", task.id)
+                if stored is not None and stored.completed:
+                    break
+                time.sleep(0.02)
+            assert stored is not None
+            assert stored.completed
+
+    run(portal, scenario)
+
+
+def test_a_call_that_never_got_a_connection_did_not_happen(
+    portal: BlockingPortal, postgres_engine: object, postgres_url: str
+) -> None:
+    async def scenario() -> None:
+        options = {"size": 1, "max_overflow": 0, "timeout_seconds": 5}
+        async with opened(postgres_url, call_timeout_seconds=0.3, **options) as (
+            connections,
+            tasks,
+        ):
+            held = await connections.acquire()
+            with pytest.raises(StorageUnavailable, match="not started"):
+                await tasks.add("nobody-adds", NewTask("never"), T0)
+            await connections.release(held)
+            time.sleep(0.1)
+            assert await tasks.list("nobody-adds") == []
+
+    run(portal, scenario)
+
+
+def test_timestamps_are_utc_whatever_the_servers_time_zone(portal: BlockingPortal) -> None:
+    async def scenario(url: str) -> None:
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as admin:
+            await admin.execute(
+                f"ALTER DATABASE \"{admin.info.dbname}\" SET timezone = 'Asia/Kolkata'"
+            )
+        migrate(url)
+        async with opened(url) as (_, tasks):
+            task = await tasks.add("alice", NewTask("zoned"), T0)
+            listed = await tasks.list("alice")
+        assert listed == [task]
+        assert task.created_at == T0
+        assert task.created_at.utcoffset() == timedelta(0)
+
+    with temporary_database("todo_zone") as url:
+        portal.call(scenario, url)
+
+
+def test_a_server_that_goes_away_is_a_quick_503_and_service_resumes_when_it_is_back(
+    portal: BlockingPortal, private_cluster: PrivateCluster
+) -> None:
+    """Callers learn at once that the server is gone, though the pool timeout is 5 s, and the
+    first call after the server is back is served: the pool retries on demand."""
+    migrate(private_cluster.url)
+
+    async def scenario() -> None:
+        async with opened(private_cluster.url, size=2, timeout_seconds=5) as (_, tasks):
+            await tasks.list(NOBODY)
+            private_cluster.stop()
+            slowest = 0.0
+            for _ in range(20):
+                started = time.monotonic()
+                with pytest.raises(StorageUnavailable):
+                    await tasks.list(NOBODY)
+                slowest = max(slowest, time.monotonic() - started)
+            assert slowest < 1
+            private_cluster.start()
+            started = time.monotonic()
+            while True:
+                try:
+                    assert await tasks.list(NOBODY) == []
+                    break
+                except StorageUnavailable:
+                    assert time.monotonic() - started < 2, "did not recover"
+                    time.sleep(0.05)
+
+    run(portal, scenario)
