@@ -12,6 +12,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 Request = tuple[str, str, bytes | None]  # method, path, JSON body
 Picker = Callable[[random.Random], tuple[Request, str]]  # request and the token to send
@@ -23,6 +24,12 @@ class Outcome:
     statuses: dict[int, int] = field(default_factory=dict)
     errors: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = float("nan")  # the server's, over the measured time
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        answered = len(self.latencies)
+        return self.cpu_seconds * 1000 / answered if answered else float("nan")
 
     def percentile(self, q: float) -> float:
         if not self.latencies:
@@ -113,11 +120,16 @@ async def load(
     seconds: float,
     warmup: float = 0.5,
     timeout: float = 10.0,
+    server_cpu: Callable[[], float] | None = None,
 ) -> Outcome:
-    """Drive `connections` connections for `warmup + seconds`; measure only the last part."""
+    """Drive `connections` connections for `warmup + seconds`; measure only the last part,
+    including the CPU time `server_cpu` reports the server used meanwhile."""
     outcome = Outcome()
     now = time.perf_counter()
     record_from, stop_at = now + warmup, now + warmup + seconds
+    cpu_at_start: list[float] = []
+    if server_cpu is not None:
+        asyncio.get_running_loop().call_later(warmup, lambda: cpu_at_start.append(server_cpu()))
     await asyncio.gather(
         *(
             _connection(host, port, pick, stop_at, record_from, timeout, outcome, seed)
@@ -125,12 +137,14 @@ async def load(
         )
     )
     outcome.seconds = max(time.perf_counter() - record_from, 1e-9)
+    if server_cpu is not None and cpu_at_start:
+        outcome.cpu_seconds = server_cpu() - cpu_at_start[0]
     return outcome
 
 
-def run_load(*args: object, **kwargs: object) -> Outcome:
+def run_load(*args: Any, **kwargs: Any) -> Outcome:
     try:
         import uvloop
     except ImportError:
-        return asyncio.run(load(*args, **kwargs))  # type: ignore[arg-type]
-    return uvloop.run(load(*args, **kwargs))  # type: ignore[arg-type]
+        return asyncio.run(load(*args, **kwargs))
+    return uvloop.run(load(*args, **kwargs))

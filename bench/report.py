@@ -3,50 +3,75 @@
 from __future__ import annotations
 
 import json
+import math
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.loadgen import Outcome
 
 Results = dict[tuple[str, int, str], list[Outcome]]
+PEERS = ("floor", "raw", "sketch")  # compared as: % of floor, % of raw, x sketch
 
 
 def table(results: Results, workloads: list[str], connections: list[int], names: list[str]) -> str:
-    """Product rate, p50, p99 and failures per cell; ratios to the sketch and the raw reference."""
-    head = "| workload | conns | product req/s | p50 ms | p99 ms | errors |"
-    rule = "|---|---:|---:|---:|---:|---:|"
-    if "sketch" in names:
-        head += " sketch req/s | x sketch |"
-        rule += "---:|---:|"
-    if "raw" in names:
-        head += " raw req/s | % of raw |"
-        rule += "---:|---:|"
+    """Per cell: the product's rate, latency, CPU per request and failures; each peer's rate and
+    CPU per request, and how the product compares."""
+    peers = [peer for peer in PEERS if peer in names]
+    head = "| workload | conns | product req/s | p50 ms | p99 ms | CPU ms/req | errors |"
+    rule = "|---|---:|---:|---:|---:|---:|---:|"
+    for peer in peers:
+        head += f" {peer} req/s | {peer} p99 ms | {peer} CPU ms/req | {_ratio_name(peer)} |"
+        rule += "---:|---:|---:|---:|"
     lines = [head, rule]
     for workload in workloads:
         for conns in connections:
             mine = results.get((workload, conns, "product"), [])
             if mine:
-                lines.append(_row(results, workload, conns, mine, names))
+                lines.append(_row(results, workload, conns, mine, peers))
     return "\n".join(lines)
 
 
-def _row(results: Results, workload: str, conns: int, mine: list[Outcome], names: list[str]) -> str:
-    rate = statistics.median(o.rate for o in mine)
-    p50 = statistics.median(o.percentile(0.5) for o in mine) * 1000
-    p99 = statistics.median(o.percentile(0.99) for o in mine) * 1000
+def _row(results: Results, workload: str, conns: int, mine: list[Outcome], peers: list[str]) -> str:
+    rate = _median(mine, lambda o: o.rate)
     errors = sum(o.failures for o in mine)
-    row = f"| {workload} | {conns} | {rate:,.0f} | {p50:.2f} | {p99:.2f} | {errors} |"
-    for name, show in (("sketch", lambda r: f"{r:.1f}x"), ("raw", lambda r: f"{r:.0%}")):
-        if name not in names:
-            continue
-        theirs = results.get((workload, conns, name))
+    row = (
+        f"| {workload} | {conns} | {rate:,.0f} | {_ms(mine, 0.5)} | {_ms(mine, 0.99)} "
+        f"| {_cpu(mine)} | {errors} |"
+    )
+    for peer in peers:
+        theirs = results.get((workload, conns, peer))
         if not theirs:
-            row += " not run | |"
+            row += " not run | | | |"
             continue
-        other = statistics.median(o.rate for o in theirs)
-        row += f" {other:,.0f} | {show(rate / other) if other else 'stalled'} |"
+        other = _median(theirs, lambda o: o.rate)
+        compared = _compare(peer, rate, other)
+        row += f" {other:,.0f} | {_ms(theirs, 0.99)} | {_cpu(theirs)} | {compared} |"
     return row
+
+
+def _ratio_name(peer: str) -> str:
+    return "x sketch" if peer == "sketch" else f"% of {peer}"
+
+
+def _compare(peer: str, rate: float, other: float) -> str:
+    if not other:
+        return "stalled"
+    return f"{rate / other:.1f}x" if peer == "sketch" else f"{rate / other:.0%}"
+
+
+def _median(outcomes: list[Outcome], value: Callable[[Outcome], float]) -> float:
+    return statistics.median(value(o) for o in outcomes)
+
+
+def _ms(outcomes: list[Outcome], q: float) -> str:
+    return f"{_median(outcomes, lambda o: o.percentile(q)) * 1000:.2f}"
+
+
+def _cpu(outcomes: list[Outcome]) -> str:
+    cpu = _median(outcomes, lambda o: o.cpu_ms_per_request)
+    return "" if math.isnan(cpu) else f"{cpu:.2f}"
 
 
 def save(results: Results, folder: Path) -> Path:
@@ -61,6 +86,7 @@ def save(results: Results, folder: Path) -> Path:
             "rates": [o.rate for o in outcomes],
             "p50_ms": [o.percentile(0.5) * 1000 for o in outcomes],
             "p99_ms": [o.percentile(0.99) * 1000 for o in outcomes],
+            "cpu_ms_per_request": [o.cpu_ms_per_request for o in outcomes],
             "failures": [o.failures for o in outcomes],
             "statuses": [o.statuses for o in outcomes],
         }

@@ -1,13 +1,15 @@
-"""Load benchmark: the product against the seed's sketch and the raw-SQL ceiling, on PostgreSQL.
+"""Load benchmark: the product against its peers in ../shared, on PostgreSQL.
 
-    .venv/bin/pip install -e '.[bench]'
-    .venv/bin/python -m bench.run                      # the product alone
-    .venv/bin/python -m bench.run --sketch --raw       # all three, alternating, with ratios
+    .venv/bin/pip install -e '.[test,bench]'
+    .venv/bin/python -m bench.run                              # the product alone
+    .venv/bin/python -m bench.run --floor --raw --sketch       # all four, alternating
 
-Each target is one uvicorn worker without access logs on a database of its own, seeded with
-100 users x 20 tasks plus one user with 10,000. Cells run in rounds; within a round the
-targets take turns on each cell, so that drift on the machine hits all of them alike. The
-table reports the median over rounds of requests/s and of p50/p99 latency.
+The peers: idiomatic async FastAPI (`--floor`), the raw-ASGI ceiling (`--raw`) and the seed's
+sketch (`--sketch`). Each target is one uvicorn worker on a database of its own, seeded with
+100 users x 20 tasks plus one user with 10,000; the product runs with its shipped defaults,
+access log included. Cells run in rounds; within a round the targets take turns on each cell,
+so that drift on the machine hits all of them alike. The table reports medians over rounds of
+requests/s, p50/p99 latency and the server's CPU time per request.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from pathlib import Path
 
 from bench.loadgen import Outcome, run_load
 from bench.report import save, table
-from bench.targets import Server, Target, baseline, product, reference
-from bench.workloads import pickers, reset_database, seed, tokens
+from bench.targets import Server, Target, baseline, floor, product, reference
+from bench.workloads import pickers, seed, tokens
+from tests.support.databases import recreate_database
 
 REPO = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
@@ -28,6 +31,8 @@ WORKLOADS = ["list", "get", "create", "toggle", "update", "mix", "list 10k"]
 def main() -> None:
     args = _arguments()
     targets = [product(REPO)]
+    if args.floor:
+        targets.append(floor(args.shared))
     if args.sketch:
         targets.append(baseline(args.shared))
     if args.raw:
@@ -48,6 +53,7 @@ def main() -> None:
                             f"round {round_ + 1} {workload:>8} c={connections:<3} "
                             f"{target.name:>8}: {outcome.rate:8.0f} req/s, "
                             f"p99 {outcome.percentile(0.99) * 1000:7.1f} ms, "
+                            f"CPU {outcome.cpu_ms_per_request:5.2f} ms/req, "
                             f"errors {outcome.failures}",
                             flush=True,
                         )
@@ -60,10 +66,9 @@ def main() -> None:
 
 
 def _launch(target: Target, server_url: str) -> Server:
-    reset_database(server_url, target.database)
+    url = recreate_database(target.database, server_url)
     server = target.start(server_url, SECRET)
-    base, _, _ = server_url.rpartition("/")
-    ids = seed(f"{base}/{target.database}")
+    ids = seed(url)
     server.pickers = pickers(ids, tokens(SECRET))
     return server
 
@@ -79,6 +84,7 @@ def _cell(server: Server, workload: str, connections: int, args: argparse.Namesp
         seconds,
         warmup=args.warmup,
         timeout=args.timeout,
+        server_cpu=server.cpu_seconds,
     )
     if outcome.errors and server.process.poll() is None:
         server.stop()  # a stalled server (the sketch under load) must not poison the next cell
@@ -102,6 +108,7 @@ def _arguments() -> argparse.Namespace:
         default=REPO.parent / "shared",
         help="folder holding baseline/ and reference/",
     )
+    parser.add_argument("--floor", action="store_true", help="also run idiomatic async FastAPI")
     parser.add_argument("--sketch", action="store_true", help="also run the seed's sketch")
     parser.add_argument("--raw", action="store_true", help="also run the raw-SQL reference")
     parser.add_argument(

@@ -1,12 +1,13 @@
-"""The servers a benchmark compares: this product, the seed's sketch, and the raw-SQL ceiling.
+"""The servers a benchmark compares: this product, the seed's sketch, idiomatic async FastAPI
+(the floor) and the raw-ASGI ceiling.
 
-Each runs as one uvicorn worker without access logs, on a PostgreSQL database of its own.
+Each runs as one uvicorn worker on a PostgreSQL database of its own; the product with its
+shipped defaults (access log included), the peers as their READMEs run them.
 """
 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.loadgen import Picker
+from tests.support.databases import database_url
+from tests.support.servers import free_port
 
 BIN = Path(sys.executable).parent
 
@@ -28,17 +31,18 @@ class Target:
     database: str
 
     def start(self, server_url: str, secret: str) -> Server:
-        port = _free_port()
+        port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "JWT_"))}
         env.update(
-            DATABASE_URL=_database_url(server_url, self.database),
+            DATABASE_URL=database_url(self.database, server_url),
             BETTER_AUTH_SECRET=secret,
             ENVIRONMENT="development",
         )
-        log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-{self.name}.log", "ab")  # noqa: SIM115
-        process = subprocess.Popen(
-            [*self.command, "--port", str(port)], cwd=self.cwd, env=env, stdout=log, stderr=log
-        )
+        log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-{self.name}.log"
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                [*self.command, "--port", str(port)], cwd=self.cwd, env=env, stdout=log, stderr=log
+            )
         server = Server(self, process, port)
         server.wait_ready()
         return server
@@ -65,6 +69,12 @@ class Server:
                 time.sleep(0.1)
         raise RuntimeError(f"{self.target.name} not ready after {seconds} s")
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU the server process (all its threads) has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
+        ticks = int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -77,7 +87,7 @@ class Server:
 def product(repo: Path) -> Target:
     return Target(
         "product",
-        [str(BIN / "todo-api"), "serve", "--no-access-log"],
+        [str(BIN / "todo-api"), "serve"],
         repo,
         "/health/ready",
         "bench_product",
@@ -95,18 +105,17 @@ def baseline(shared: Path) -> Target:
     return Target("sketch", command, shared / "baseline", "/health", "bench_sketch")
 
 
+def floor(shared: Path) -> Target:
+    command = [
+        str(BIN / "uvicorn"),
+        "fastapi_floor_app:app",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    return Target("floor", command, shared / "reference", "/health", "bench_floor")
+
+
 def reference(shared: Path) -> Target:
     command = [str(BIN / "uvicorn"), "raw_sql_app:app", "--no-access-log", "--log-level", "warning"]
     return Target("raw", command, shared / "reference", "/health", "bench_raw")
-
-
-def _database_url(server_url: str, database: str) -> str:
-    base, _, _ = server_url.rpartition("/")
-    return f"{base}/{database}"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port

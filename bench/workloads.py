@@ -4,24 +4,18 @@ from __future__ import annotations
 
 import json
 import random
-import time
+from collections.abc import Callable
 
-import jwt
 import psycopg
 
 from bench.loadgen import Picker, Request
+from tests.support.tokens import sign, soon
 
 USERS = [f"u{n}" for n in range(100)]  # 20 tasks each: read, toggled and updated
 WRITERS = [f"w{n}" for n in range(100)]  # create into these, so that reads see fixed lists
 BIG = "big"  # 10,000 tasks
 CREATE = json.dumps({"title": "bench task", "description": "created by the benchmark"}).encode()
 UPDATE = json.dumps({"title": "updated title", "description": "updated"}).encode()
-
-
-def reset_database(server_url: str, database: str) -> None:
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{database}"')
 
 
 def seed(database_url: str) -> dict[str, list[int]]:
@@ -45,15 +39,14 @@ def seed(database_url: str) -> dict[str, list[int]]:
 
 
 def tokens(secret: str) -> dict[str, str]:
-    expires = int(time.time()) + 24 * 3600
+    expires = soon(24 * 3600)
     return {
-        user: jwt.encode({"sub": user, "exp": expires}, secret, algorithm="HS256")
-        for user in [*USERS, *WRITERS, BIG]
+        user: sign({"sub": user, "exp": expires}, key=secret) for user in [*USERS, *WRITERS, BIG]
     }
 
 
 def pickers(ids: dict[str, list[int]], token: dict[str, str]) -> dict[str, Picker]:
-    def one(make: callable) -> Picker:  # type: ignore[valid-type]
+    def one(make: Callable[[random.Random, str], Request]) -> Picker:
         def pick(rng: random.Random) -> tuple[Request, str]:
             user = rng.choice(USERS)
             return make(rng, user), token[user]
