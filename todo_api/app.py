@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import inspect
 import logging
 from collections.abc import AsyncIterator
@@ -34,6 +35,8 @@ def create_app(container: Container | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[State]:
         # Build what requests share before the first one: a bad database or secret fails
         # start-up, in one line.
+        if settings.gc_gen0_threshold:
+            _collect_garbage_less_often(settings.gc_gen0_threshold)
         try:
             shared: Shared = await _resolved(container.shared())
             await _warm_key_cache(container)
@@ -67,6 +70,14 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(health_routes.router)
     install_openapi(app)
     return app
+
+
+def _collect_garbage_less_often(gen0_threshold: int) -> None:
+    """Python collects its youngest generation every 700 allocations. One user's 10,000 tasks
+    allocate about 20,000 tracked objects per list; at that default, collections took about a
+    third of the request's CPU (47 ms of CPU, 31 ms at 20,000). GC_GEN0_THRESHOLD=0 keeps it."""
+    _, *older = gc.get_threshold()
+    gc.set_threshold(gen0_threshold, *older)
 
 
 async def _warm_key_cache(container: Container) -> None:

@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     access_log: bool = True
     shutdown_grace_seconds: float = Field(default=20, gt=0)
     blocking_threads: int = Field(default=4, ge=1, le=64)
+    gc_gen0_threshold: int = Field(default=20_000, ge=0)
     dev_secret_file: Path | None = None
 
     @field_validator("cors_origins", "jwt_jwks_algorithms", mode="before")

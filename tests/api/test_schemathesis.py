@@ -7,6 +7,7 @@ body that does not match its declared schema, valid data refused and invalid dat
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 
@@ -18,7 +19,7 @@ from schemathesis import Case, GenerationMode
 
 from tests.support.apps import memory_app
 from todo_api.http.schemas import _DESCRIPTION_PATTERN, _TITLE_PATTERN
-from todo_core.tasks import check_description, check_title
+from todo_core.tasks import Task, check_description, check_title
 
 USER = "alice"
 
@@ -74,3 +75,13 @@ def test_documented_title_pattern_is_exactly_the_domain_rule(title: str) -> None
 def test_documented_description_schema_is_exactly_the_domain_rule(description: str) -> None:
     documented = len(description) <= 1000 and bool(re.match(_DESCRIPTION_PATTERN, description))
     assert documented == _accepted(check_description, description)
+
+
+def test_the_documented_task_is_the_domains_task_with_words_for_every_field() -> None:
+    """Bodies are dumped from `Task` and the document is generated from `Task`: one definition.
+    The document only adds a description to each field."""
+    app, _, _ = memory_app()
+    task = app.openapi()["components"]["schemas"]["Task"]
+    assert list(task["properties"]) == [field.name for field in dataclasses.fields(Task)]
+    assert set(task["required"]) == set(task["properties"])
+    assert all(field["description"] for field in task["properties"].values())

@@ -1,7 +1,11 @@
-"""Refuse request bodies over the limit with a 413 problem, before reading them.
+"""Refuse request bodies over the limit with a 413 problem, before the route runs.
 
-Starlette's RequestBodyLimitMiddleware answers in plain text when a route never reads its
-body; this one always answers JSON and checks the declared length up front.
+Not FastAPI 0.165's `max_body_size` (Starlette's RequestBodyLimitMiddleware), which was tried:
+when a route never reads its body (DELETE, PATCH .../complete) it lets the route run and only
+swaps the response for a `text/plain` 413, so a DELETE with an oversized body deleted the task
+and told the client it had not; and it sits outside the app's middleware, so its 413 would
+carry no CORS headers. This one checks the declared length up front, counts what is streamed,
+and always answers a problem.
 """
 
 from __future__ import annotations

@@ -71,5 +71,6 @@ def _problem_media_type(responses: dict[str, Any]) -> None:
 
 
 def _describe_task(task: dict[str, Any]) -> None:
+    task["description"] = "One of the caller's tasks"  # not the dataclass's note to adapters
     for name, field in task["properties"].items():
         field["description"] = TASK_FIELDS[name]
