@@ -7,6 +7,7 @@ route) would otherwise hold a request until TCP gives up, minutes later.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
@@ -34,19 +35,30 @@ async def within(seconds: float, attempt: Attempt, work: Awaitable[T]) -> T:
     which is the very wait being cut short. It ends by itself, and its connection or thread is
     released then.
     """
+    loop = asyncio.get_running_loop()
     task = asyncio.ensure_future(work)
+    answered = loop.create_future()  # by the work or by the clock, whichever comes first
+    clock = loop.call_later(seconds, _settle, answered)
+    task.add_done_callback(functools.partial(_settle, answered))
     try:
-        done, _ = await asyncio.wait((task,), timeout=seconds)
+        await answered
     except asyncio.CancelledError:  # the request itself was cancelled: so is its work
         task.cancel()
         raise
-    if done:
+    finally:
+        clock.cancel()
+    if task.done():
         return task.result()
     task.cancel()
     task.add_done_callback(_forget)
     if attempt.reached:
         raise StorageTimeout(f"no answer in {seconds:g} s")
     raise StorageUnavailable(f"not started within {seconds:g} s")
+
+
+def _settle(answered: asyncio.Future[None], *_: object) -> None:
+    if not answered.done():
+        answered.set_result(None)
 
 
 def _forget(task: asyncio.Future[Any]) -> None:
