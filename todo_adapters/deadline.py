@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import threading
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
@@ -17,13 +18,29 @@ T = TypeVar("T")
 
 
 class Attempt:
-    """Set `reached` once the operation has been handed to the store (a statement sent, a
-    thread started): from then on, running out of time leaves its outcome unknown."""
+    """Whether an operation reached the store, decided once: the work calls `reach()` just
+    before handing the operation over (a statement sent, a thread started), the deadline calls
+    `abandon()`. Whichever comes first wins, so "not started" is never said of an operation
+    that then starts (a thread freed a moment after the deadline must not run it)."""
 
-    __slots__ = ("reached",)
+    __slots__ = ("_abandoned", "_lock", "_reached")
 
     def __init__(self) -> None:
-        self.reached = False
+        self._lock = threading.Lock()  # the work may run on another thread
+        self._reached = False
+        self._abandoned = False
+
+    def reach(self) -> bool:
+        """True: go ahead. False: the caller has been told the operation did not happen."""
+        with self._lock:
+            self._reached = not self._abandoned
+            return self._reached
+
+    def abandon(self) -> bool:
+        """True if the operation never reached the store, and now never will."""
+        with self._lock:
+            self._abandoned = True
+            return not self._reached
 
 
 async def within(seconds: float, attempt: Attempt, work: Awaitable[T]) -> T:
@@ -43,17 +60,16 @@ async def within(seconds: float, attempt: Attempt, work: Awaitable[T]) -> T:
     try:
         await answered
     except asyncio.CancelledError:  # the request itself was cancelled: so is its work
-        task.cancel()
+        _abandon(task)
         raise
     finally:
         clock.cancel()
     if task.done():
         return task.result()
-    task.cancel()
-    task.add_done_callback(_forget)
-    if attempt.reached:
-        raise StorageTimeout(f"no answer in {seconds:g} s")
-    raise StorageUnavailable(f"not started within {seconds:g} s")
+    _abandon(task)
+    if attempt.abandon():
+        raise StorageUnavailable(f"not started within {seconds:g} s")
+    raise StorageTimeout(f"no answer in {seconds:g} s")
 
 
 def _settle(answered: asyncio.Future[None], *_: object) -> None:
@@ -61,7 +77,19 @@ def _settle(answered: asyncio.Future[None], *_: object) -> None:
         answered.set_result(None)
 
 
+def _abandon(task: asyncio.Future[Any]) -> None:
+    task.cancel()
+    task.add_done_callback(_forget)
+
+
 def _forget(task: asyncio.Future[Any]) -> None:
     """Retrieve an abandoned call's outcome, so that asyncio does not report it as lost."""
     if not task.cancelled():
         task.exception()
+
+
+class NotStarted(StorageUnavailable):
+    """Raised by work that finds, as it is about to reach the store, that it was abandoned."""
+
+    def __init__(self) -> None:
+        super().__init__("abandoned before it started")

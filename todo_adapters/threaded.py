@@ -11,7 +11,7 @@ from concurrent.futures import Executor
 from datetime import datetime
 from typing import TypeVar
 
-from todo_adapters.deadline import Attempt, within
+from todo_adapters.deadline import Attempt, NotStarted, within
 from todo_core.ports import TaskRepository
 from todo_core.tasks import NewTask, Task, TaskChanges
 
@@ -59,7 +59,8 @@ class ThreadedTaskRepository:
         context = contextvars.copy_context()
 
         def started() -> T:
-            attempt.reached = True
+            if not attempt.reach():
+                raise NotStarted  # the caller was told "did not happen": keep it so
             return context.run(call, *args)
 
         work = asyncio.get_running_loop().run_in_executor(self._threads, started)

@@ -48,8 +48,8 @@ def migrate(_: argparse.Namespace) -> None:
     import logging.config
 
     from todo_api.logs import logging_config
-    from todo_api.resources import migrate as migrate_database
     from todo_api.settings import Settings
+    from todo_api.stores import migrate as migrate_database
 
     settings = Settings()
     logging.config.dictConfig(logging_config(settings.logs_as_json, settings.log_level))

@@ -13,14 +13,10 @@ from dependency_injector import containers, providers
 from todo_adapters.memory import AsyncInMemoryTaskRepository
 from todo_adapters.tokens import OffLoopVerifier, RememberingVerifier
 from todo_api.http.state import Shared
-from todo_api.resources import (
-    either_verifier,
-    jwks_verifier_for,
-    open_task_store,
-    shared_secret_verifier_for,
-    thread_pool,
-)
 from todo_api.settings import Settings
+from todo_api.stores import memory_store, open_task_store
+from todo_api.threads import thread_pool
+from todo_api.verifiers import either_verifier, jwks_verifier_for, shared_secret_verifier_for
 from todo_core.service import AsyncTaskService
 
 
@@ -28,9 +24,7 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings)
 
     task_store = providers.Resource(open_task_store, settings)
-    task_repository = task_store.provided.repository
-    storage_probe = task_store.provided.ping
-    task_service = providers.Singleton(AsyncTaskService, task_repository)
+    task_service = providers.Singleton(AsyncTaskService, task_store.provided.repository)
 
     shared_secret_verifier = providers.Singleton(shared_secret_verifier_for, settings)
     jwks_verifier = providers.Singleton(jwks_verifier_for, settings)
@@ -44,17 +38,15 @@ class Container(containers.DeclarativeContainer):
     request_tokens = providers.Singleton(OffLoopVerifier, token_memory, token_threads)
 
     shared = providers.Singleton(
-        Shared, tasks=task_service, tokens=request_tokens, storage_probe=storage_probe
+        Shared,
+        tasks=task_service,
+        tokens=request_tokens,
+        storage_probe=task_store.provided.ping,
     )
-
-
-async def _always_ready() -> None:
-    return None
 
 
 def use_memory(container: Container) -> AsyncInMemoryTaskRepository:
     """Serve tasks from memory instead of a database (tests, demos); returns the repository."""
     repository = AsyncInMemoryTaskRepository()
-    container.task_repository.override(providers.Object(repository))
-    container.storage_probe.override(providers.Object(_always_ready))
+    container.task_store.override(providers.Object(memory_store(repository)))
     return repository

@@ -119,6 +119,20 @@ class Settings(BaseSettings):
         )
 
     @property
+    def token_modes(self) -> list[str]:
+        """How tokens are checked, for the start-up line (never a secret or a credential)."""
+        modes = []
+        if self.better_auth_secret is not None:
+            modes.append(f"the shared secret ({self.jwt_algorithm})")
+        elif self.uses_dev_secret:
+            modes.append(f"a development secret ({self.jwt_algorithm}; `todo-api token` signs)")
+        if self.jwt_jwks_url:
+            modes.append(
+                f"the keys at {origin_of(self.jwt_jwks_url)}{urlsplit(self.jwt_jwks_url).path}"
+            )
+        return modes
+
+    @property
     def effective_database_url(self) -> str:
         return self.database_url or DEFAULT_DATABASE_URL
 

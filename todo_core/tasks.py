@@ -15,6 +15,7 @@ TITLE_MAX: Final = 200
 DESCRIPTION_MAX: Final = 1000
 OWNER_ID_MAX: Final = 255
 TASK_ID_MAX: Final = 2**63 - 1  # ids are 64-bit signed: anything else cannot exist
+CHANGEABLE: Final = ("title", "description", "completed")  # what a change may set, in order
 
 # Control characters (C0, DEL, C1) and lone surrogates: the latter cannot be stored as UTF-8.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -66,8 +67,8 @@ class TaskChanges:
     fields: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        names = ("title", "description", "completed")
-        object.__setattr__(self, "fields", tuple(n for n in names if getattr(self, n) is not UNSET))
+        fields = tuple(name for name in CHANGEABLE if getattr(self, name) is not UNSET)
+        object.__setattr__(self, "fields", fields)
 
     @classmethod
     def of(

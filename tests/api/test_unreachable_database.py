@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from tests.support.apps import settings_for_tests
 from todo_adapters.sql import AsyncSqlTaskRepository, Connections, PoolOptions
 from todo_api import Container, create_app
-from todo_api.resources import TaskStore
+from todo_api.stores import TaskStore
 
 NOWHERE = "postgresql://postgres@127.0.0.1:1/nothing?connect_timeout=2"  # port 1: refused
 
@@ -54,7 +54,7 @@ def test_every_route_answers_503_quickly(
     started = time.monotonic()
     body = {"title": "x"} if method in ("POST", "PUT") else None
     response = client.request(method, path, json=body, headers=auth("alice"))
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 1  # at once, not after the 2 s pool timeout
     assert response.status_code == 503
     assert response.headers["retry-after"].isdigit()
     assert response.headers["content-type"] == "application/problem+json"

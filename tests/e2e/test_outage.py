@@ -120,11 +120,14 @@ def test_an_outage_gives_quick_503s_loses_no_acknowledged_write_and_heals_itself
     healed = [o for o in outcomes if o.status == 201 and o.started >= restart_at]
     acknowledged = {o.task_id for o in outcomes if o.status == 201}
     stored = stored_ids(private_cluster.url)
+    in_doubt = sum(o.code == "storage_timeout" for o in outcomes)
 
     report = {
         "requests": len(outcomes),
         "created": len(acknowledged),
         "503": sum(o.status == 503 for o in outcomes),
+        "storage_timeout": in_doubt,
+        "stored_without_201": len(stored - acknowledged),
         "requests_during_outage": len(during),
         "longest_during_outage_s": round(max(o.seconds for o in during), 3),
         "database_start_s": round(up_at - restart_at, 3),
@@ -142,7 +145,9 @@ def test_an_outage_gives_quick_503s_loses_no_acknowledged_write_and_heals_itself
     assert healed, "served 2xx again without a restart"
     assert min(o.finished for o in healed) - up_at < 5, "recovered within seconds"
     assert acknowledged <= stored, "a 201 was lost"
-    assert stored <= acknowledged, "a write that got a 503 happened anyway"
+    # storage_unavailable: it did not happen; storage_timeout (a connection lost mid-statement,
+    # a commit whose answer may have been lost): it may have.
+    assert len(stored - acknowledged) <= in_doubt, "a write that was refused happened anyway"
     assert "Traceback" not in server.output
 
 

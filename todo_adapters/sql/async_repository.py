@@ -16,10 +16,10 @@ from typing import Any, TypeVar
 
 import psycopg
 
-from todo_adapters.deadline import Attempt, within
+from todo_adapters.deadline import Attempt, NotStarted, within
 from todo_adapters.sql import statements
+from todo_adapters.sql.failures import failure
 from todo_adapters.sql.pool import Connections, PooledConnection
-from todo_core.errors import StorageUnavailable
 from todo_core.tasks import NewTask, Task, TaskChanges, is_task_id
 
 T = TypeVar("T")
@@ -30,7 +30,7 @@ _GET = statements.postgres_text(statements.GET)
 _ADD = statements.postgres_text(statements.ADD)
 _TOGGLE = statements.postgres_text(statements.TOGGLE)
 _REMOVE = statements.postgres_text(statements.REMOVE)
-_CHANGE: dict[tuple[str, ...], str] = {}
+_CHANGE = {fields: statements.postgres_text(sql) for fields, sql in statements.CHANGE.items()}
 
 
 class AsyncSqlTaskRepository:
@@ -62,11 +62,7 @@ class AsyncSqlTaskRepository:
     ) -> Task | None:
         if not is_task_id(task_id):
             return None
-        sql = _CHANGE.get(changes.fields)
-        if sql is None:
-            sql = _CHANGE[changes.fields] = statements.postgres_text(
-                statements.change(changes.fields)
-            )
+        sql = _CHANGE[changes.fields]
         values = {f"new_{name}": value for name, value in changes.values().items()}
         return await self._one(sql, {"owner": owner, "task_id": task_id, "now": now, **values})
 
@@ -107,10 +103,11 @@ class AsyncSqlTaskRepository:
     ) -> T:
         connection: PooledConnection = await self._connections.acquire()
         try:
-            attempt.reached = True
+            if not attempt.reach():
+                raise NotStarted  # the caller was told "did not happen": keep it so
             return await result(await connection.execute(sql, parameters))
         except (psycopg.OperationalError, psycopg.InterfaceError) as error:
-            raise StorageUnavailable(type(error).__name__) from error
+            raise failure(error) from error
         finally:
             await self._connections.release(connection)
 

@@ -70,7 +70,13 @@ class Connections:
 
     async def open(self, wait_seconds: float = 30) -> None:
         """Open the pool and wait for its first connections."""
-        await self.pool.open(wait=True, timeout=max(wait_seconds, 1))
+        try:
+            await self.pool.open(wait=True, timeout=max(wait_seconds, 1))
+        except PoolTimeout:
+            await self.pool.close()
+            raise StorageUnavailable(
+                f"could not open {self.pool.min_size} connections in {wait_seconds:g} s"
+            ) from None
 
     async def close(self) -> None:
         await self.pool.close()

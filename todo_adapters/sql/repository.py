@@ -16,6 +16,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql import Executable
 
 from todo_adapters.sql import statements
+from todo_adapters.sql.failures import failure
 from todo_core.errors import StorageUnavailable
 from todo_core.tasks import NewTask, Task, TaskChanges, is_task_id
 
@@ -25,10 +26,6 @@ class SqlTaskRepository:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-
-    @property
-    def engine(self) -> Engine:
-        return self._engine
 
     def list(self, owner: str) -> list[Task]:
         with self._connection() as db:
@@ -50,7 +47,7 @@ class SqlTaskRepository:
         if not is_task_id(task_id):
             return None
         values = {f"new_{name}": value for name, value in changes.values().items()}
-        statement = statements.change(changes.fields)
+        statement = statements.CHANGE[changes.fields]
         return self._one(statement, owner=owner, task_id=task_id, now=now, **values)
 
     def toggle(self, owner: str, task_id: int, now: datetime) -> Task | None:
@@ -75,10 +72,15 @@ class SqlTaskRepository:
     def _connection(self) -> Iterator[Connection]:
         """A pooled connection for one statement, committed after it (a no-op on the autocommit
         engines `make_engine` builds; a real COMMIT on an importer's ordinary engine). A database
-        that cannot be reached becomes StorageUnavailable."""
+        that cannot be reached becomes StorageUnavailable; one lost mid-statement,
+        StorageTimeout (see `failures.failure`)."""
         try:
-            with self._engine.connect() as connection:
-                yield connection
-                connection.commit()
+            connection = self._engine.connect()
         except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError) as error:
             raise StorageUnavailable(type(error).__name__) from error
+        with connection:
+            try:
+                yield connection
+                connection.commit()
+            except (sa_exc.OperationalError, sa_exc.InterfaceError) as error:
+                raise failure(error.orig or error) from error

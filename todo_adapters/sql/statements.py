@@ -9,6 +9,7 @@ PostgreSQL text they compile to.
 
 from __future__ import annotations
 
+from itertools import combinations
 from typing import Any
 
 from sqlalchemy import Update, bindparam, delete, false, insert, not_, select, update
@@ -16,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.sql import ClauseElement
 
 from todo_adapters.sql.table import TaskRow
-from todo_core.tasks import Task
+from todo_core.tasks import CHANGEABLE, Task
 
 _tasks = TaskRow.__table__  # type: ignore[attr-defined]
 COLUMNS = [_tasks.c[name] for name in Task.__dataclass_fields__]  # in Task's field order
@@ -43,22 +44,25 @@ TOGGLE = (
     .returning(*COLUMNS)
 )
 REMOVE = delete(_tasks).where(_mine)
-_CHANGE: dict[tuple[str, ...], Update] = {}
 
 
-def change(fields: tuple[str, ...]) -> Update:
-    """The UPDATE for one set of changed fields, each bound as `new_<field>`."""
-    statement = _CHANGE.get(fields)
-    if statement is None:
-        values: dict[str, Any] = {name: bindparam(f"new_{name}") for name in fields}
-        statement = (
-            update(_tasks)
-            .where(_mine)
-            .values(updated_at=bindparam("now"), **values)
-            .returning(*COLUMNS)
-        )
-        _CHANGE[fields] = statement
-    return statement
+def _change(fields: tuple[str, ...]) -> Update:
+    values: dict[str, Any] = {name: bindparam(f"new_{name}") for name in fields}
+    return (
+        update(_tasks)
+        .where(_mine)
+        .values(updated_at=bindparam("now"), **values)
+        .returning(*COLUMNS)
+    )
+
+
+# The UPDATE for each set of fields a change may set (TaskChanges.fields), each bound as
+# `new_<field>`.
+CHANGE = {
+    fields: _change(fields)
+    for size in range(1, len(CHANGEABLE) + 1)
+    for fields in combinations(CHANGEABLE, size)
+}
 
 
 _POSTGRES = make_url("postgresql+psycopg://").get_dialect()()

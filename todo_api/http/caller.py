@@ -18,7 +18,7 @@ from todo_core.tasks import UNSET, Task
 
 
 @dataclass(frozen=True, slots=True)
-class OwnTasks:
+class CallerTasks:
     """The caller's tasks: the use cases with the owner already bound, so a route cannot pass
     anyone else's id (`await tasks.add(title, description)`)."""
 
@@ -53,9 +53,9 @@ class OwnTasks:
         await self.service.remove(self.owner, task_id)
 
 
-async def callers_tasks(
+async def get_caller_tasks(
     request: Request, user_id: Annotated[str, Path(description="Must be the token's user id")]
-) -> OwnTasks:
+) -> CallerTasks:
     """Verify the bearer token, then require the URL to name the token's user: another user's
     path is 403, whatever it holds. A token seen before is answered from memory; a new one is
     checked off the event loop (it may mean fetching the auth server's keys)."""
@@ -67,7 +67,7 @@ async def callers_tasks(
     principal = await state.tokens.verify(token)
     if user_id != principal.user_id:
         raise ForeignUser()
-    return OwnTasks(principal.user_id, state.tasks)
+    return CallerTasks(principal.user_id, state.tasks)
 
 
-CallerTasks = Annotated[OwnTasks, Depends(callers_tasks)]
+CallerTasksDep = Annotated[CallerTasks, Depends(get_caller_tasks)]

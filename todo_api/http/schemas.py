@@ -74,8 +74,8 @@ class TaskPatch(BaseModel):
 TASK_FIELDS = {
     "id": "64-bit task id (a JavaScript number holds it exactly up to 2^53)",
     "user_id": "The owner: the token's user id",
-    "title": "Trimmed, 1 to 200 characters",
-    "description": "At most 1000 characters, or null",
+    "title": f"Trimmed, 1 to {TITLE_MAX} characters",
+    "description": f"At most {DESCRIPTION_MAX} characters, or null",
     "completed": "Whether the task is done",
     "created_at": "ISO 8601, UTC",
     "updated_at": "ISO 8601, UTC; advances on every change",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from todo_api.http.caller import CallerTasks
+from todo_api.http.caller import CallerTasksDep
 from todo_api.http.openapi import errors_doc
 from todo_api.http.schemas import TaskIn, TaskPatch, task_response, tasks_response
 from todo_core.tasks import Task
@@ -15,7 +15,7 @@ _by_id = "/{task_id}"
 
 
 @router.get("", response_model=list[Task], responses=errors_doc(401, 403, 413, 422, 503))
-async def list_tasks(tasks: CallerTasks) -> Response:
+async def list_tasks(tasks: CallerTasksDep) -> Response:
     """The user's tasks, ordered by id."""
     return tasks_response(await tasks.list())
 
@@ -23,17 +23,17 @@ async def list_tasks(tasks: CallerTasks) -> Response:
 @router.post(
     "", status_code=201, response_model=Task, responses=errors_doc(400, 401, 403, 413, 422, 503)
 )
-async def create_task(tasks: CallerTasks, body: TaskIn) -> Response:
+async def create_task(tasks: CallerTasksDep, body: TaskIn) -> Response:
     return task_response(await tasks.add(body.title, body.description), 201)
 
 
 @router.get(_by_id, response_model=Task, responses=errors_doc(401, 403, 404, 413, 422, 503))
-async def get_task(tasks: CallerTasks, task_id: int) -> Response:
+async def get_task(tasks: CallerTasksDep, task_id: int) -> Response:
     return task_response(await tasks.get(task_id))
 
 
 @router.put(_by_id, response_model=Task, responses=errors_doc(400, 401, 403, 404, 413, 422, 503))
-async def update_task(tasks: CallerTasks, task_id: int, body: TaskPatch) -> Response:
+async def update_task(tasks: CallerTasksDep, task_id: int, body: TaskPatch) -> Response:
     """Change only the fields sent; `updated_at` advances."""
     return task_response(await tasks.change(task_id, **body.model_dump(exclude_unset=True)))
 
@@ -44,7 +44,7 @@ async def update_task(tasks: CallerTasks, task_id: int, body: TaskPatch) -> Resp
     response_class=Response,
     responses=errors_doc(401, 403, 404, 413, 422, 503),
 )
-async def delete_task(tasks: CallerTasks, task_id: int) -> Response:
+async def delete_task(tasks: CallerTasksDep, task_id: int) -> Response:
     await tasks.remove(task_id)
     return Response(status_code=204)
 
@@ -52,6 +52,6 @@ async def delete_task(tasks: CallerTasks, task_id: int) -> Response:
 @router.patch(
     _by_id + "/complete", response_model=Task, responses=errors_doc(401, 403, 404, 413, 422, 503)
 )
-async def toggle_task(tasks: CallerTasks, task_id: int) -> Response:
+async def toggle_task(tasks: CallerTasksDep, task_id: int) -> Response:
     """Flip `completed`, atomically: concurrent toggles never cancel out unseen."""
     return task_response(await tasks.toggle(task_id))

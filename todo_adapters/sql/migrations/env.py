@@ -1,4 +1,4 @@
-"""Alembic's entry point: always handed a connection by `todo_adapters.migrations`."""
+"""Alembic's entry point: always handed a connection by `todo_adapters.sql.migrations`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from todo_adapters.sql import table  # noqa: F401  (registers the tasks table on
 
 connection = context.config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("run migrations through `todo-api migrate` or todo_adapters.migrations")
+    raise RuntimeError("run migrations through `todo-api migrate` or todo_adapters.sql.migrations")
 
 context.configure(
     connection=connection,
