@@ -59,7 +59,7 @@ def main() -> None:
                         )
     finally:
         for server in servers.values():
-            server.stop()
+            server.service.stop()
     print()
     print(table(results, args.workloads, args.connections, [t.name for t in targets]))
     print(f"\nraw results: {save(results, REPO / 'bench' / 'results')}")
@@ -67,10 +67,8 @@ def main() -> None:
 
 def _launch(target: Target, server_url: str) -> Server:
     url = recreate_database(target.database, server_url)
-    server = target.start(server_url, SECRET)
-    ids = seed(url)
-    server.pickers = pickers(ids, tokens(SECRET))
-    return server
+    service = target.start(server_url, SECRET)
+    return Server(target, service, pickers(seed(url), tokens(SECRET)))
 
 
 def _cell(server: Server, workload: str, connections: int, args: argparse.Namespace) -> Outcome:
@@ -78,18 +76,17 @@ def _cell(server: Server, workload: str, connections: int, args: argparse.Namesp
     pick = server.pickers[workload]
     outcome = run_load(
         "127.0.0.1",
-        server.port,
+        server.service.port,
         pick,
         connections,
         seconds,
         warmup=args.warmup,
         timeout=args.timeout,
-        server_cpu=server.cpu_seconds,
+        server_cpu=server.service.cpu_seconds,
     )
-    if outcome.errors and server.process.poll() is None:
-        server.stop()  # a stalled server (the sketch under load) must not poison the next cell
-        fresh = server.target.start(args.database_url, SECRET)
-        server.process, server.port = fresh.process, fresh.port
+    if outcome.errors and server.service.process.poll() is None:
+        server.service.stop()  # a stalled server (the sketch) must not poison the next cell
+        server.service = server.target.start(args.database_url, SECRET)
     return outcome
 
 

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx2
@@ -35,18 +36,26 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-class Server:
-    """A `todo-api serve` process; everything it prints goes to `log_path` (a pipe nobody reads
-    would fill up and stall it)."""
+class Service:
+    """A server process on a free loopback port, started by the caller and stopped by its
+    process id; everything it prints goes to a log file (a pipe nobody reads would fill up
+    and stall it). `command` is completed with `--port PORT`."""
 
-    def __init__(self, cwd: Path, env: dict[str, str], *args: str, access_log: bool = False):
+    def __init__(
+        self,
+        command: list[str],
+        cwd: Path,
+        env: dict[str, str],
+        log_path: Callable[[int], Path],
+        ready_path: str = "/health/ready",
+    ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.log_path = cwd / f"server-{self.port}.log"
-        flags = [] if access_log else ["--no-access-log"]
+        self.ready_path = ready_path
+        self.log_path = log_path(self.port)
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                [CLI, "serve", "--port", str(self.port), *flags, *args],
+                [*command, "--port", str(self.port)],
                 cwd=cwd,
                 env=env,
                 stdout=log,
@@ -63,7 +72,7 @@ class Server:
             if self.process.poll() is not None:
                 raise ServerFailed(f"server exited with {self.process.returncode}:\n{self.output}")
             try:
-                if httpx2.get(self.base + "/health/ready", timeout=1).status_code == 200:
+                if httpx2.get(self.base + self.ready_path, timeout=1).status_code == 200:
                     return
             except httpx2.TransportError:
                 pass
@@ -71,8 +80,23 @@ class Server:
         self.process.kill()
         raise ServerFailed(f"server did not become ready in {seconds:g} s:\n{self.output}")
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU the process (all its threads) has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
+        ticks = int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         stop(self.process)
+
+
+class Server(Service):
+    """A `todo-api serve` process, logging beside its working directory."""
+
+    def __init__(self, cwd: Path, env: dict[str, str], *args: str, access_log: bool = False):
+        flags = [] if access_log else ["--no-access-log"]
+        command = [CLI, "serve", *flags, *args]
+        super().__init__(command, cwd, env, lambda port: cwd / f"server-{port}.log")
 
 
 def start_server(
