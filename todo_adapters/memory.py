@@ -1,5 +1,8 @@
 """Tasks in memory, in both flavours: the fake for tests, and a real store for importers.
 
+Callers get copies of what is stored, as from a database: changing a task handed out changes
+nothing stored.
+
 The contract suite (tests/contract) holds both to exactly the behaviour of the SQL adapters.
 """
 
@@ -7,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from copy import copy
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -23,18 +27,20 @@ class InMemoryTaskRepository:
 
     def list(self, owner: str) -> list[Task]:
         with self._lock:
-            return sorted(self._by_owner.get(owner, {}).values(), key=lambda task: task.id)
+            tasks = sorted(self._by_owner.get(owner, {}).values(), key=lambda task: task.id)
+        return [copy(task) for task in tasks]
 
     def get(self, owner: str, task_id: int) -> Task | None:
         with self._lock:
-            return self._by_owner.get(owner, {}).get(task_id)
+            task = self._by_owner.get(owner, {}).get(task_id)
+        return None if task is None else copy(task)
 
     def add(self, owner: str, new: NewTask, now: datetime) -> Task:
         now = _utc(now)
         with self._lock:
             task = Task(next(self._ids), owner, new.title, new.description, False, now, now)
             self._by_owner.setdefault(owner, {})[task.id] = task
-            return task
+            return copy(task)
 
     def change(self, owner: str, task_id: int, changes: TaskChanges, now: datetime) -> Task | None:
         with self._lock:
@@ -56,7 +62,7 @@ class InMemoryTaskRepository:
         if task_id not in tasks:
             return None
         tasks[task_id] = replace(tasks[task_id], **fields)  # type: ignore[arg-type]
-        return tasks[task_id]
+        return copy(tasks[task_id])
 
 
 class AsyncInMemoryTaskRepository:

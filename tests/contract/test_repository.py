@@ -185,3 +185,14 @@ def test_sql_ids_are_64_bit(sql_store: SqlStore) -> None:
     assert task.id >= beyond_int32
     assert repository.get("alice", task.id) == task
     assert repository.toggle("alice", task.id, T1) is not None
+
+
+def test_a_task_handed_out_is_the_callers_own(repository: TaskRepository) -> None:
+    """Changing a task a repository returned changes nothing stored, as with a database."""
+    task = repository.add("alice", NewTask("stored"), T0)
+    for handed_out in (task, repository.get("alice", task.id), repository.list("alice")[0]):
+        assert handed_out is not None
+        handed_out.title = "changed by the caller"
+    stored = repository.get("alice", task.id)
+    assert stored is not None
+    assert stored.title == "stored"
