@@ -8,9 +8,10 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from todo_api.container import Container
-from todo_api.http import health_routes, task_routes
+from todo_api.http import cors, health_routes, task_routes
 from todo_api.http.access_log import AccessLog
 from todo_api.http.body_limit import BodyLimit
+from todo_api.http.internal_errors import InternalErrors
 from todo_api.http.openapi import install_openapi
 from todo_api.http.problems import install_problem_handlers
 from todo_api.lifespan import lifespan_of
@@ -25,13 +26,15 @@ def create_app(container: Container | None = None) -> FastAPI:
         version=_version(),
         lifespan=lifespan_of(container),
     )
+    app.add_middleware(InternalErrors)  # innermost of ours: its 500 gets CORS and the id
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-        expose_headers=["X-Request-ID"],
+        allow_headers=cors.REQUEST_HEADERS,
+        expose_headers=cors.RESPONSE_HEADERS,
+        max_age=cors.PREFLIGHT_MAX_AGE_SECONDS,
     )
     app.add_middleware(AccessLog, enabled=settings.access_log)  # outermost: sees everything
     install_problem_handlers(app)

@@ -67,10 +67,13 @@ class Settings(BaseSettings):
 
     @field_validator("cors_origins")
     @classmethod
-    def _no_wildcard(cls, origins: list[str]) -> list[str]:
-        if "*" in origins:
-            raise ValueError("CORS_ORIGINS must list origins explicitly, never '*'")
-        return origins
+    def _origins(cls, origins: list[str]) -> list[str]:
+        return [origin_from(origin) for origin in origins]
+
+    @field_validator("frontend_url")
+    @classmethod
+    def _origin(cls, url: str) -> str:
+        return origin_from(url)
 
     @field_validator("jwt_jwks_algorithms")
     @classmethod
@@ -163,7 +166,41 @@ class Settings(BaseSettings):
 
     @property
     def allowed_origins(self) -> list[str]:
-        return list(dict.fromkeys([self.frontend_url, *self.cors_origins]))
+        """FRONTEND_URL and CORS_ORIGINS; in development, each loopback origin under both of
+        its names (a page opened at 127.0.0.1 instead of localhost is another origin)."""
+        origins = [self.frontend_url, *self.cors_origins]
+        if self.environment == "development":
+            origins = [twin for origin in origins for twin in _loopback_twins(origin)]
+        return list(dict.fromkeys(origins))
+
+
+def origin_from(url: str) -> str:
+    """A browser origin as the `Origin` header spells it: `scheme://host[:port]`, lower case,
+    no trailing slash. A path, a query or `*` is refused: CORS would never match it, and
+    every preflight would fail with nothing at start-up to say why."""
+    text = url.strip().rstrip("/")
+    if text == "*":
+        raise ValueError("list origins explicitly, never '*'")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{text!r} is not an origin: expected scheme://host[:port]")
+    if parts.path or parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(f"{text!r} is not an origin: only scheme://host[:port], no path or query")
+    host = parts.netloc.lower()
+    if (parts.scheme, parts.port) in (("http", 80), ("https", 443)):
+        host = host.rpartition(":")[0]  # browsers leave the default port out of `Origin`
+    return f"{parts.scheme}://{host}"
+
+
+_LOOPBACK_NAMES = ("localhost", "127.0.0.1")
+
+
+def _loopback_twins(origin: str) -> list[str]:
+    parts = urlsplit(origin)
+    if parts.hostname not in _LOOPBACK_NAMES:
+        return [origin]
+    port = f":{parts.port}" if parts.port else ""
+    return [origin, *(f"{parts.scheme}://{name}{port}" for name in _LOOPBACK_NAMES)]
 
 
 def _is_safe_key_source(url: str) -> bool:

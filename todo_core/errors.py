@@ -29,11 +29,44 @@ class InvalidTask(TodoError):
 
 
 class InvalidToken(TodoError):
-    """The bearer token cannot identify a user (missing, malformed, expired, forged, ...)."""
+    """The bearer token cannot identify a user (missing, malformed, forged, ...).
 
-    def __init__(self, reason: str = "Invalid token") -> None:
+    `reason` is for the caller; `why` (one of TOKEN_PROBLEMS) and `note` are for the operator's
+    log: they say which check refused the token, so that a misconfigured issuer does not look
+    like an attack. Neither ever holds the token itself.
+    """
+
+    def __init__(self, reason: str = "Invalid token", *, why: str = "malformed", note: str = ""):
         super().__init__(reason)
         self.reason = reason
+        self.why = why
+        self.note = note
+
+
+class TokenExpired(InvalidToken):
+    """A token that was good and is now too old: the caller should get a fresh one and retry,
+    not sign the user out."""
+
+    def __init__(self) -> None:
+        super().__init__("The token has expired", why="expired")
+
+
+# Why a token is refused, as the log names it.
+TOKEN_PROBLEMS = frozenset(
+    {
+        "malformed",  # not a JWT, or a header or claims that do not parse
+        "too_long",  # over the size any real token has
+        "bad_signature",
+        "expired",
+        "not_yet_valid",  # nbf or iat in the future
+        "wrong_issuer",
+        "wrong_audience",
+        "missing_claim",
+        "no_user",  # no usable user id in sub / user_id
+        "unknown_key",  # a kid the key set does not publish
+        "algorithm_not_allowed",
+    }
+)
 
 
 class StorageUnavailable(TodoError):

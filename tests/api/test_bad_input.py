@@ -54,32 +54,33 @@ def hs512_with_the_right_secret() -> str:
         return signed({"sub": "alice", "exp": soon()}, alg="HS512")
 
 
-BAD_TOKENS: dict[str, dict[str, str]] = {
-    "missing": {},
-    "empty bearer": {"Authorization": "Bearer "},
-    "basic scheme": {"Authorization": "Basic YWxpY2U6cGFzcw=="},
-    "garbage": bearer("not-a-jwt"),
-    "three garbage parts": bearer("a.b.c"),
-    "expired": bearer(signed({"sub": "alice", "exp": int(time.time()) - 3600})),
-    "no exp": bearer(signed({"sub": "alice"})),
-    "wrongly signed": bearer(signed({"sub": "alice", "exp": soon()}, key="x" * 40)),
-    "alg none": bearer(jwt.encode({"sub": "alice", "exp": soon()}, None, algorithm="none")),
-    "alg not allowed": bearer(hs512_with_the_right_secret()),
-    "no user id": bearer(signed({"exp": soon(), "email": "a@b.c"})),
-    "empty sub": bearer(signed({"sub": "", "exp": soon()})),
-    "user id not a string": bearer(signed({"user_id": 42, "exp": soon()})),
-    "NUL in sub": bearer(signed({"sub": "alice\x00", "exp": soon()})),
-    "100 KB header": bearer("x" * 100_000),
+MISSING = "token_missing"  # sign in
+EXPIRED = "token_expired"  # get a fresh token, retry once
+INVALID = "invalid_token"  # sign in again
+BAD_TOKENS: dict[str, tuple[dict[str, str], str]] = {
+    "missing": ({}, MISSING),
+    "empty bearer": ({"Authorization": "Bearer "}, MISSING),
+    "basic scheme": ({"Authorization": "Basic YWxpY2U6cGFzcw=="}, MISSING),
+    "garbage": (bearer("not-a-jwt"), INVALID),
+    "three garbage parts": (bearer("a.b.c"), INVALID),
+    "expired": (bearer(signed({"sub": "alice", "exp": int(time.time()) - 3600})), EXPIRED),
+    "no exp": (bearer(signed({"sub": "alice"})), INVALID),
+    "wrongly signed": (bearer(signed({"sub": "alice", "exp": soon()}, key="x" * 40)), INVALID),
+    "alg none": (
+        bearer(jwt.encode({"sub": "alice", "exp": soon()}, None, algorithm="none")),
+        INVALID,
+    ),
+    "alg not allowed": (bearer(hs512_with_the_right_secret()), INVALID),
+    "no user id": (bearer(signed({"exp": soon(), "email": "a@b.c"})), INVALID),
+    "empty sub": (bearer(signed({"sub": "", "exp": soon()})), INVALID),
+    "user id not a string": (bearer(signed({"user_id": 42, "exp": soon()})), INVALID),
+    "NUL in sub": (bearer(signed({"sub": "alice\x00", "exp": soon()})), INVALID),
 }
+METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 
 
-@pytest.mark.parametrize("headers", BAD_TOKENS.values(), ids=BAD_TOKENS.keys())
-@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE", "PATCH"])
-def test_bad_tokens_are_401_and_change_nothing(
-    world: World, headers: dict[str, str], method: str
-) -> None:
-    client, repository, task_id = world
-    before = snapshot(repository)
+def request_as(world: World, method: str, headers: dict[str, str]) -> Any:
+    client, _, task_id = world
     path = {
         "GET": "/api/alice/tasks",
         "POST": "/api/alice/tasks",
@@ -88,11 +89,39 @@ def test_bad_tokens_are_401_and_change_nothing(
         "PATCH": f"/api/alice/tasks/{task_id}/complete",
     }[method]
     body = {"title": "hacked"} if method in ("POST", "PUT") else None
-    response = client.request(method, path, json=body, headers=headers)
+    return client.request(method, path, json=body, headers=headers)
+
+
+@pytest.mark.parametrize(("headers", "code"), BAD_TOKENS.values(), ids=BAD_TOKENS.keys())
+@pytest.mark.parametrize("method", METHODS)
+def test_bad_tokens_are_401_with_a_code_a_page_can_act_on_and_change_nothing(
+    world: World, headers: dict[str, str], code: str, method: str
+) -> None:
+    before = snapshot(world[1])
+    response = request_as(world, method, headers)
     assert_refused(response, 401)
-    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert response.json()["code"] == code
+    challenge = response.headers["www-authenticate"]
+    assert challenge.startswith('Bearer realm="todo"')
+    if code == MISSING:  # RFC 6750 3.1: no error code when no credentials were sent
+        assert "error=" not in challenge
+    else:
+        assert 'error="invalid_token"' in challenge
+        assert f'error_description="{response.json()["detail"]}"' in challenge
+    assert snapshot(world[1]) == before
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_an_authorization_header_over_the_size_limit_is_431_not_401(
+    world: World, method: str
+) -> None:
+    """A 401 would make a page sign its user out; the token may well be genuine."""
+    before = snapshot(world[1])
+    response = request_as(world, method, bearer("x" * 100_000))
+    assert_refused(response, 431)
+    assert response.json()["code"] == "token_too_large"
     assert "x" * 100 not in response.text
-    assert snapshot(repository) == before
+    assert snapshot(world[1]) == before
 
 
 TITLE_200 = "t" * 200

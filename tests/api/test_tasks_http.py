@@ -109,10 +109,12 @@ def test_unauthenticated_is_401_with_a_bearer_challenge(client: TestClient) -> N
     response = client.get("/api/alice/tasks")
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == 'Bearer realm="todo"'
-    assert response.json()["code"] == "missing_token"
+    assert response.json()["code"] == "token_missing"
     forged = client.get("/api/alice/tasks", headers={"Authorization": "Bearer not.a.jwt"})
     assert forged.status_code == 401
-    assert forged.headers["www-authenticate"] == 'Bearer realm="todo", error="invalid_token"'
+    assert forged.headers["www-authenticate"] == (
+        'Bearer realm="todo", error="invalid_token", error_description="Invalid token"'
+    )
     assert forged.json()["code"] == "invalid_token"
 
 

@@ -84,7 +84,9 @@ def test_rejections(key_server: KeyServer) -> None:
     assert verifier.verify(key.sign(claims_for(key_server))).user_id == "alice"
     hour_ago = int(time.time()) - 3600
 
-    assert refused(verifier, key.sign(claims_for(key_server, exp=hour_ago))) == "Token has expired"
+    assert (
+        refused(verifier, key.sign(claims_for(key_server, exp=hour_ago))) == "The token has expired"
+    )
     assert refused(verifier, key.sign(claims_for(key_server, iss="https://evil.example")))
     assert refused(verifier, key.sign(claims_for(key_server, aud="https://other.example")))
     assert refused(verifier, tampered(key.sign(claims_for(key_server)), sub="mallory"))

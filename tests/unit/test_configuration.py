@@ -65,14 +65,57 @@ def test_configuration_errors_never_repeat_a_value() -> None:
 
 
 def test_cors_origins_are_listed_never_wildcarded() -> None:
-    settings = settings_for_tests(cors_origins="https://a.example, https://b.example")
+    settings = settings_for_tests(
+        environment="production",
+        database_url="sqlite:///./x.db",
+        frontend_url="https://app.example",
+        cors_origins="https://a.example, https://b.example",
+    )
     assert settings.allowed_origins == [
-        "http://localhost:3000",
+        "https://app.example",
         "https://a.example",
         "https://b.example",
     ]
     with pytest.raises(ValidationError, match="never"):
         settings_for_tests(cors_origins="*")
+
+
+def test_development_allows_a_loopback_origin_under_both_its_names() -> None:
+    assert settings_for_tests().allowed_origins == [
+        "http://localhost:3000",
+        "http://127.0.0.1:3000",
+    ]
+    assert settings_for_tests(frontend_url="http://127.0.0.1:5173").allowed_origins == [
+        "http://127.0.0.1:5173",
+        "http://localhost:5173",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("given", "origin"),
+    [
+        ("http://127.0.0.1:3000/", "http://127.0.0.1:3000"),
+        ("  https://App.Example.com  ", "https://app.example.com"),
+        ("https://app.example.com:443", "https://app.example.com"),
+        ("http://localhost:80/", "http://localhost"),
+    ],
+)
+def test_origins_are_written_as_browsers_send_them(given: str, origin: str) -> None:
+    """A trailing slash once passed start-up and then failed every preflight."""
+    assert settings_for_tests(frontend_url=given).frontend_url == origin
+    assert origin in settings_for_tests(cors_origins=given).allowed_origins
+
+
+@pytest.mark.parametrize(
+    "given", ["http://app.example/app", "http://app.example?x=1", "app.example", "ftp://a.b", "*"]
+)
+@pytest.mark.parametrize("variable", ["frontend_url", "cors_origins"])
+def test_what_is_not_an_origin_is_refused_at_start_up(given: str, variable: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        settings_for_tests(**{variable: given})
+    message = describe(raised.value)
+    assert variable.upper() in message
+    assert "origin" in message
 
 
 @pytest.mark.parametrize(

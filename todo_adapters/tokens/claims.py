@@ -12,7 +12,7 @@ from typing import Any
 
 import jwt
 
-from todo_core.errors import InvalidToken
+from todo_core.errors import InvalidToken, TokenExpired
 from todo_core.ports import Principal
 from todo_core.tasks import is_owner_id
 
@@ -29,11 +29,11 @@ def header_of(token: str) -> dict[str, Any]:
     Enough to route a token and pick its key; garbage fails here, before any key is fetched.
     """
     if not token or len(token) > MAX_TOKEN_LENGTH:
-        raise InvalidToken("Invalid token")
+        raise InvalidToken(why="too_long" if token else "malformed")
     try:
         return jwt.get_unverified_header(token)
     except jwt.InvalidTokenError:
-        raise InvalidToken("Invalid token") from None
+        raise InvalidToken(why="malformed") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,16 +59,56 @@ class ClaimRules:
                 options={"require": required, "verify_aud": self.audience is not None},
             )
         except jwt.ExpiredSignatureError:
-            raise InvalidToken("Token has expired") from None
-        except jwt.InvalidTokenError:
-            raise InvalidToken("Invalid token") from None
+            raise TokenExpired() from None
+        except jwt.InvalidTokenError as error:
+            raise self._refusal(token, error) from None
         return principal_from(claims)
+
+    def _refusal(self, token: str, error: jwt.InvalidTokenError) -> InvalidToken:
+        """Which check refused a correctly parsed token, for the operator's log."""
+        if isinstance(error, jwt.InvalidIssuerError):
+            received = _unverified_claims(token).get("iss")
+            note = f"expected {_shown(self.issuer)}, received {_shown(received)}"
+            return InvalidToken(why="wrong_issuer", note=note)
+        if isinstance(error, jwt.InvalidAudienceError):
+            received = _unverified_claims(token).get("aud")
+            note = f"expected {_shown(self.audience)}, received {_shown(received)}"
+            return InvalidToken(why="wrong_audience", note=note)
+        if isinstance(error, jwt.MissingRequiredClaimError):
+            return InvalidToken(why="missing_claim", note=f"no {error.claim!r} claim")
+        for kind, why in _WHY:
+            if isinstance(error, kind):
+                return InvalidToken(why=why)
+        return InvalidToken(why="malformed")
+
+
+_WHY: tuple[tuple[type[jwt.InvalidTokenError], str], ...] = (
+    (jwt.InvalidSignatureError, "bad_signature"),
+    (jwt.ImmatureSignatureError, "not_yet_valid"),
+    (jwt.InvalidAlgorithmError, "algorithm_not_allowed"),
+)
+_SHOWN_MAX = 80  # characters of a claim a log line may repeat
+
+
+def _unverified_claims(token: str) -> dict[str, Any]:
+    """The claims of a token whose signature already verified (PyJWT checks it before the
+    issuer and the audience), read again only to say in the log what they held."""
+    try:
+        claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+    except jwt.InvalidTokenError:
+        return {}
+    return claims
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - 3] + "..."
 
 
 def principal_from(claims: dict[str, object]) -> Principal:
     """The user a verified token speaks for; a token without a usable user id is invalid."""
     user_id = claims.get("sub") or claims.get("user_id")
     if not is_owner_id(user_id):
-        raise InvalidToken("User ID not found in token")
+        raise InvalidToken("User ID not found in token", why="no_user")
     assert isinstance(user_id, str)
     return Principal(user_id, claims)

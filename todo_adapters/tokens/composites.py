@@ -47,7 +47,7 @@ class ByAlgorithm:
         algorithm = header_of(token).get("alg")
         verifier = self._routes.get(algorithm) if isinstance(algorithm, str) else None
         if verifier is None:
-            raise InvalidToken("Invalid token")
+            raise InvalidToken(why="algorithm_not_allowed", note=f"allowed: {self.algorithms}")
         return verifier.verify(token)
 
 

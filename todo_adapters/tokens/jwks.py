@@ -108,10 +108,10 @@ class JwksVerifier:
         header = header_of(token)
         algorithm = header.get("alg")
         if algorithm not in self.algorithms:
-            raise InvalidToken("Invalid token")
+            raise InvalidToken(why="algorithm_not_allowed", note=f"allowed: {self.algorithms}")
         key = self._key_for(header.get("kid"))
         if algorithm not in key.algorithms:
-            raise InvalidToken("Invalid token")
+            raise InvalidToken(why="algorithm_not_allowed", note="not the key's algorithm")
         return self._rules.decode(token, key.key, sorted(key.algorithms))
 
     def refresh(self) -> bool:
@@ -139,7 +139,7 @@ class JwksVerifier:
             return key
         if self._last_fetch_failed:
             raise TokenCheckUnavailable("the signing keys cannot be fetched")
-        raise InvalidToken("Invalid token")  # a key the auth server does not publish
+        raise InvalidToken(why="unknown_key", note=f"keys published at {self._where}")
 
     def _pick(self, kid: str | None) -> _Key | None:
         keys = self._keys

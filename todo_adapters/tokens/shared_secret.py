@@ -41,7 +41,7 @@ class SharedSecretVerifier:
 
     def verify(self, token: str) -> Principal:
         if not token or len(token) > MAX_TOKEN_LENGTH:
-            raise InvalidToken("Invalid token")
+            raise InvalidToken(why="too_long" if token else "malformed")
         return self._rules.decode(token, self._secret, self.algorithms)
 
     def issue(self, user_id: str, ttl_seconds: int, **claims: object) -> str:

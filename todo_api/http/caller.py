@@ -11,10 +11,13 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
-from todo_api.http.problems import ForeignUser, MissingToken
+from todo_adapters.tokens.claims import MAX_TOKEN_LENGTH
+from todo_api.http.problems import ForeignUser, MissingToken, TokenTooLarge
 from todo_api.http.state import shared
 from todo_core.service import AsyncTaskService
 from todo_core.tasks import UNSET, Task
+
+MAX_AUTHORIZATION_LENGTH = len("Bearer ") + MAX_TOKEN_LENGTH
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,9 @@ class CallerTasks:
     async def toggle(self, task_id: int) -> Task:
         return await self.service.toggle(self.owner, task_id)
 
+    async def complete(self, task_id: int, completed: bool) -> Task:
+        return await self.service.change(self.owner, task_id, completed=completed)
+
     async def remove(self, task_id: int) -> None:
         await self.service.remove(self.owner, task_id)
 
@@ -59,7 +65,10 @@ async def get_caller_tasks(
     """Verify the bearer token, then require the URL to name the token's user: another user's
     path is 403, whatever it holds. A token seen before is answered from memory; a new one is
     checked off the event loop (it may mean fetching the auth server's keys)."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    header = request.headers.get("authorization", "")
+    if len(header) > MAX_AUTHORIZATION_LENGTH:
+        raise TokenTooLarge()
+    scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise MissingToken()

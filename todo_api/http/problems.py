@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from todo_core.errors import (
     InvalidTask,
@@ -23,9 +24,11 @@ from todo_core.errors import (
     StorageUnavailable,
     TaskNotFound,
     TokenCheckUnavailable,
+    TokenExpired,
 )
 
 log = logging.getLogger(__name__)
+token_log = logging.getLogger("todo_api.tokens")
 
 PROBLEM_TYPE = "application/problem+json"
 RETRY_AFTER_SECONDS = "2"
@@ -39,7 +42,12 @@ class MissingToken(InvalidToken):
     """No bearer credentials at all (RFC 6750: the challenge then carries no error code)."""
 
     def __init__(self) -> None:
-        super().__init__("Not authenticated")
+        super().__init__("Not authenticated: send Authorization: Bearer <token>")
+
+
+class TokenTooLarge(Exception):
+    """An Authorization header longer than any real token. Not a 401: the token may be
+    genuine (a huge user id), and a page that reads 401 signs its user out."""
 
 
 class FieldProblem(BaseModel):
@@ -61,6 +69,8 @@ class Problem(BaseModel):
 
 # exception -> (status, code, detail); detail None means "use the exception's own message"
 STATUS_OF: dict[type[Exception], tuple[int, str, str | None]] = {
+    MissingToken: (401, "token_missing", None),
+    TokenExpired: (401, "token_expired", "The token has expired; get a fresh one and retry"),
     InvalidToken: (401, "invalid_token", None),
     ForeignUser: (403, "forbidden", "Access denied"),
     TaskNotFound: (404, "task_not_found", "Task not found"),
@@ -72,29 +82,45 @@ STATUS_OF: dict[type[Exception], tuple[int, str, str | None]] = {
         "The task store did not answer in time; the change may or may not have been made",
     ),
     TokenCheckUnavailable: (503, "auth_unavailable", "Tokens cannot be checked right now; retry"),
+    TokenTooLarge: (
+        431,
+        "token_too_large",
+        "The Authorization header is longer than any token this API accepts",
+    ),
 }
 
 
 _ECHO_LIMIT = 64  # characters of a client-chosen name (a JSON key) an error may repeat
 
 
-def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
-    headers = {}
-    if status == 401:
-        headers["WWW-Authenticate"] = 'Bearer realm="todo"'
-        if code == "invalid_token":
-            headers["WWW-Authenticate"] += ', error="invalid_token"'
-    elif status == 503:
+def problem(
+    status: int, code: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    headers = headers or {}
+    if status == 503:
         headers["Retry-After"] = RETRY_AFTER_SECONDS
     body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status}
     body.update(detail=detail, code=code, **extra)
     return JSONResponse(body, status, headers=headers, media_type=PROBLEM_TYPE)
 
 
+def challenge(code: str, detail: str) -> dict[str, str]:
+    """RFC 6750's WWW-Authenticate: no error code when no token was sent, else invalid_token
+    with our detail as its description (the body's `code` tells expired from the rest)."""
+    value = 'Bearer realm="todo"'
+    if code != "token_missing":
+        value += f', error="invalid_token", error_description="{detail}"'
+    return {"WWW-Authenticate": value}
+
+
 async def _mapped(_: Request, error: Exception) -> JSONResponse:
     status, code, detail = next(STATUS_OF[k] for k in type(error).__mro__ if k in STATUS_OF)
-    if isinstance(error, MissingToken):
-        code = "missing_token"
+    detail = detail or str(error)
+    headers = None
+    if isinstance(error, InvalidToken):
+        headers = challenge(code, detail)
+        if not isinstance(error, MissingToken):
+            _log_refusal(error)
     if status == 503:  # the cause's type only: driver messages may name hosts and users
         log.warning("%s: %s", code, type(error.__cause__ or error).__name__)
     extra: dict[str, Any] = {}
@@ -103,7 +129,13 @@ async def _mapped(_: Request, error: Exception) -> JSONResponse:
             {"loc": ["body", field], "msg": why, "type": "invalid"}
             for field, why in error.problems.items()
         ]
-    return problem(status, code, detail or str(error), **extra)
+    return problem(status, code, detail, headers, **extra)
+
+
+def _log_refusal(error: InvalidToken) -> None:
+    """One line per refused token: which check refused it, never any of the token."""
+    note = f" ({error.note})" if error.note else ""
+    token_log.info("token refused: %s%s", error.why, note, extra={"token_problem": error.why})
 
 
 async def _invalid_request(_: Request, error: Exception) -> JSONResponse:
@@ -126,7 +158,7 @@ def _short(part: object) -> object:
     return part
 
 
-async def _http(_: Request, error: Exception) -> JSONResponse:
+async def _http(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     phrase = HTTPStatus(error.status_code).phrase
     code = phrase.lower().replace(" ", "_").replace("-", "_")
@@ -135,16 +167,32 @@ async def _http(_: Request, error: Exception) -> JSONResponse:
     detail = error.detail if isinstance(error.detail, str) and error.detail else phrase
     response = problem(error.status_code, code, detail)
     response.headers.update(error.headers or {})
+    if error.status_code == 405:
+        response.headers["Allow"] = ", ".join(allowed_methods(request))
     return response
 
 
-async def _bug(_: Request, __: Exception) -> JSONResponse:
-    return problem(500, "internal_error", "Internal server error")
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the path serves (RFC 9110 15.5.6). Starlette's own 405 names only the
+    first route that matched the path, and FastAPI has one route per method. Each method
+    is tried against the routing table, so included routers count as they route."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
+
+
+_METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
 
 
 def install_problem_handlers(app: FastAPI) -> None:
+    """Map our errors and the framework's. Anything else is a bug, answered by InternalErrors
+    inside CORS and the access log (an `Exception` handler would run outside both)."""
     for error_type in STATUS_OF:
         app.add_exception_handler(error_type, _mapped)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http)
-    app.add_exception_handler(Exception, _bug)

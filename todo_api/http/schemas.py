@@ -68,6 +68,14 @@ class TaskPatch(BaseModel):
     completed: bool = Field(default=None, json_schema_extra=_exactly({"type": "boolean"}))  # type: ignore[assignment]
 
 
+class Completion(BaseModel):
+    """The state a task should be in, whatever it is now."""
+
+    model_config = _REQUEST
+
+    completed: bool
+
+
 # Responses are the domain's own Task dataclass: the routes declare `response_model=Task` and
 # the body is dumped from the same type, so the documented shape and the real one are one
 # definition and cannot drift. The document adds these words to its fields.

@@ -3,11 +3,19 @@ result. Rules live in todo_core; errors become problems in `problems.py`."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request, Response
 
 from todo_api.http.caller import CallerTasksDep
 from todo_api.http.openapi import errors_doc
-from todo_api.http.schemas import TaskIn, TaskPatch, task_response, tasks_response
+from todo_api.http.schemas import (
+    Completion,
+    TaskIn,
+    TaskPatch,
+    task_response,
+    tasks_response,
+)
 from todo_core.tasks import Task
 
 router = APIRouter(prefix="/api/{user_id}/tasks", tags=["tasks"])
@@ -23,8 +31,12 @@ async def list_tasks(tasks: CallerTasksDep) -> Response:
 @router.post(
     "", status_code=201, response_model=Task, responses=errors_doc(400, 401, 403, 413, 422, 503)
 )
-async def create_task(tasks: CallerTasksDep, body: TaskIn) -> Response:
-    return task_response(await tasks.add(body.title, body.description), 201)
+async def create_task(request: Request, tasks: CallerTasksDep, body: TaskIn) -> Response:
+    """The new task, with its address in `Location`."""
+    task = await tasks.add(body.title, body.description)
+    response = task_response(task, 201)
+    response.headers["Location"] = f"{quote(request.url.path)}/{task.id}"
+    return response
 
 
 @router.get(_by_id, response_model=Task, responses=errors_doc(401, 403, 404, 413, 422, 503))
@@ -50,8 +62,16 @@ async def delete_task(tasks: CallerTasksDep, task_id: int) -> Response:
 
 
 @router.patch(
-    _by_id + "/complete", response_model=Task, responses=errors_doc(401, 403, 404, 413, 422, 503)
+    _by_id + "/complete",
+    response_model=Task,
+    responses=errors_doc(400, 401, 403, 404, 413, 422, 503),
 )
-async def toggle_task(tasks: CallerTasksDep, task_id: int) -> Response:
-    """Flip `completed`, atomically: concurrent toggles never cancel out unseen."""
-    return task_response(await tasks.toggle(task_id))
+async def complete_task(
+    tasks: CallerTasksDep, task_id: int, body: Completion | None = None
+) -> Response:
+    """With `{"completed": true|false}`, set it: a retried or double-clicked request lands
+    where it meant to. With no body, flip it (the seed's contract), atomically: concurrent
+    toggles never cancel out unseen."""
+    if body is None:
+        return task_response(await tasks.toggle(task_id))
+    return task_response(await tasks.complete(task_id, body.completed))

@@ -1,0 +1,47 @@
+"""The 500 a browser page can read: answered inside CORS and the access log.
+
+Starlette answers unhandled exceptions in its outermost ServerErrorMiddleware, outside every
+middleware the app adds: that 500 has no CORS header (a page on another origin sees only
+"Failed to fetch") and no request id. This middleware sits innermost of ours, so the 500 it
+sends passes through CORS and gets the request id like any other answer.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from todo_api.http.problems import problem
+from todo_api.logs import request_id
+
+log = logging.getLogger("todo_api.errors")
+
+
+class InternalErrors:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception:
+            route = getattr(scope.get("route"), "path_format", None) or "<unmatched>"
+            # The traceback, the route template and (from the log context) the request id;
+            # never the headers or the body, which may hold a token.
+            log.exception("unhandled error in %s %s", scope["method"], route)
+            if started:  # too late for a clean answer: let the server drop the connection
+                raise
+            detail = "Internal server error"
+            response = problem(500, "internal_error", detail, request_id=request_id.get())
+            await response(scope, receive, send)
