@@ -7,86 +7,20 @@ saying why; under TODO_REQUIRE_NODE=1 (CI) it fails instead.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import secrets
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx2
 import pytest
 
-from tests.support.servers import Server, clean_env, free_port, stop
-
-SERVER_DIR = Path(__file__).with_name("better_auth")
-INSTALLED_MARK = SERVER_DIR / "node_modules" / ".installed-from"
-
-
-def unavailable(reason: str) -> None:
-    if os.environ.get("TODO_REQUIRE_NODE") == "1":
-        pytest.fail(f"{reason}, and TODO_REQUIRE_NODE=1")
-    pytest.skip(reason)
-
-
-def install_better_auth() -> None:
-    """`npm ci` from the committed lock file, skipped when node_modules already matches it."""
-    lock = hashlib.sha256((SERVER_DIR / "package-lock.json").read_bytes()).hexdigest()
-    if INSTALLED_MARK.exists() and INSTALLED_MARK.read_text() == lock:
-        return
-    done = subprocess.run(
-        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=SERVER_DIR,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode != 0:
-        unavailable(f"npm ci failed for better-auth: {done.stderr.strip()[-500:]}")
-    INSTALLED_MARK.write_text(lock)
+from tests.support.better_auth import better_auth_server, sign_up
+from tests.support.servers import Server, clean_env, stop
 
 
 @pytest.fixture(scope="module")
 def better_auth() -> Iterator[str]:
-    """Base URL of a Better Auth server with email/password sign-up and the jwt() plugin."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        unavailable("Node.js and npm are needed to run a real Better Auth server")
-    install_better_auth()
-    port = free_port()
-    env = {**os.environ, "PORT": str(port), "BETTER_AUTH_SECRET": secrets.token_urlsafe(32)}
-    process = subprocess.Popen(
-        ["node", "server.mjs"],
-        cwd=SERVER_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()  # blocks until the server listens, or exits
-    if "listening" not in line:
-        process.kill()
-        pytest.fail(f"Better Auth did not start: {line}{process.stdout.read()}")
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
-
-
-def sign_up(auth: str, name: str) -> tuple[str, str]:
-    """A new Better Auth user, signed up over REST as a browser would (hence the Origin
-    header: Better Auth refuses a POST without one); returns (user id, JWT)."""
-    with httpx2.Client(base_url=auth, headers={"Origin": auth}, timeout=10) as browser:
-        signed_up = browser.post(
-            "/api/auth/sign-up/email",
-            json={"email": f"{name}@example.com", "password": "a long passphrase", "name": name},
-        )
-        assert signed_up.status_code == 200, signed_up.text
-        token = browser.get("/api/auth/token")  # what authClient.token() calls
-        assert token.status_code == 200, token.text
-        return signed_up.json()["user"]["id"], token.json()["token"]
+    with better_auth_server() as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

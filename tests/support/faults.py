@@ -13,15 +13,19 @@ BROKEN_OWNER = "broken"
 
 
 class BrokenRepository(AsyncInMemoryTaskRepository):
-    """Tasks in memory, except that listing BROKEN_OWNER's raises, as a bug would."""
+    """Tasks in memory, except that listing `broken_owner`'s (everyone's with None) raises,
+    as a bug would."""
+
+    def __init__(self, broken_owner: str | None = BROKEN_OWNER) -> None:
+        super().__init__()
+        self.broken_owner = broken_owner
 
     async def list(self, owner: str) -> list[Task]:
-        if owner == BROKEN_OWNER:
+        if self.broken_owner in (None, owner):
             raise RuntimeError("a bug in the task store (test fault)")
         return await super().list(owner)
 
 
-def use_broken_store(container: Container) -> BrokenRepository:
-    repository = BrokenRepository()
+def use_broken_store(container: Container, broken_owner: str | None = BROKEN_OWNER) -> None:
+    repository = BrokenRepository(broken_owner)
     container.task_store.override(providers.Object(memory_store(repository)))
-    return repository

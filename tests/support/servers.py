@@ -6,11 +6,15 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2
+import uvicorn
+from starlette.types import ASGIApp
 
 from todo_api.settings import Settings
 
@@ -114,3 +118,23 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@contextmanager
+def serving_in_process(app: ASGIApp, seconds: float = 30) -> Iterator[str]:
+    """`app` on uvicorn in a thread of this process, on a free loopback port: for an app whose
+    container the test has changed (a fault injected), which a `todo-api serve` cannot be."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_config=None)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="in-process-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + seconds
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise ServerFailed("the in-process server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=seconds)

@@ -1,0 +1,46 @@
+"""Schemathesis' own runner against a real server on PostgreSQL, every check on: its coverage
+phase sends the methods a path does not document and requires a 405 whose `Allow` lists
+exactly the documented ones (RFC 9110); its stateful phase chains create, read, change and
+delete through the links it infers. The hypothesis-driven test in tests/api fuzzes each
+operation in-process; this one is what a user running `st run` would see."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.tokens import token_for
+
+ST = str(Path(sys.executable).with_name("st"))
+
+
+def test_schemathesis_finds_nothing_with_every_check(pg_server: str, tmp_path: Path) -> None:
+    config = tmp_path / "schemathesis.toml"
+    config.write_text('[parameters]\n"path.user_id" = "alice"\n')
+    done = subprocess.run(
+        [
+            ST,
+            "--config-file",
+            str(config),
+            "run",
+            f"{pg_server}/openapi.json",
+            "--header",
+            f"Authorization: Bearer {token_for('alice')}",
+            "--checks",
+            "all",
+            "--phases",
+            "coverage,fuzzing,stateful",
+            "--max-examples",
+            "30",
+            "--seed",
+            "1",
+            "--no-color",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
+    assert "No issues found" in done.stdout
