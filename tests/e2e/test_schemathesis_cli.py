@@ -37,6 +37,7 @@ def test_schemathesis_finds_nothing_with_every_check(pg_server: str, tmp_path: P
             "1",
             "--no-color",
         ],
+        cwd=tmp_path,  # it keeps a cache of what it found in the working directory
         capture_output=True,
         text=True,
         timeout=300,
