@@ -14,6 +14,7 @@ from copy import copy
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from todo_core.listing import TaskQuery, is_after
 from todo_core.tasks import NewTask, Task, TaskChanges
 
 
@@ -25,10 +26,22 @@ class InMemoryTaskRepository:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
-    def list(self, owner: str) -> list[Task]:
+    def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]:
         with self._lock:
-            tasks = sorted(self._by_owner.get(owner, {}).values(), key=lambda task: task.id)
-        return [copy(task) for task in tasks]
+            tasks = list(self._by_owner.get(owner, {}).values())
+        if query is None:
+            return [copy(task) for task in sorted(tasks, key=_by_id)]
+        found = sorted(
+            (task for task in tasks if query.matches(task)),
+            key=query.key_of,
+            reverse=query.descending,
+        )
+        if query.after is not None:
+            after = query.after
+            found = [t for t in found if is_after(query.key_of(t), after, query.descending)]
+        if query.limit is not None:
+            found = found[: query.limit + 1]  # one more says that another page follows
+        return [copy(task) for task in found]
 
     def get(self, owner: str, task_id: int) -> Task | None:
         with self._lock:
@@ -38,30 +51,49 @@ class InMemoryTaskRepository:
     def add(self, owner: str, new: NewTask, now: datetime) -> Task:
         now = _utc(now)
         with self._lock:
-            task = Task(next(self._ids), owner, new.title, new.description, False, now, now)
+            task_id = next(self._ids)
+            task = Task(task_id, owner, new.title, new.description, new.completed, now, now)
             self._by_owner.setdefault(owner, {})[task.id] = task
             return copy(task)
 
-    def change(self, owner: str, task_id: int, changes: TaskChanges, now: datetime) -> Task | None:
+    def change(
+        self,
+        owner: str,
+        task_id: int,
+        changes: TaskChanges,
+        now: datetime,
+        expected: int | None = None,
+    ) -> Task | None:
         with self._lock:
-            return self._replace(owner, task_id, updated_at=_utc(now), **changes.values())
+            return self._replace(owner, task_id, expected, _utc(now), **changes.values())
 
-    def toggle(self, owner: str, task_id: int, now: datetime) -> Task | None:
+    def toggle(
+        self, owner: str, task_id: int, now: datetime, expected: int | None = None
+    ) -> Task | None:
         with self._lock:
             task = self._by_owner.get(owner, {}).get(task_id)
             if task is None:
                 return None
-            return self._replace(owner, task_id, completed=not task.completed, updated_at=_utc(now))
+            return self._replace(owner, task_id, expected, _utc(now), completed=not task.completed)
 
-    def remove(self, owner: str, task_id: int) -> bool:
+    def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool:
         with self._lock:
-            return self._by_owner.get(owner, {}).pop(task_id, None) is not None
+            tasks = self._by_owner.get(owner, {})
+            task = tasks.get(task_id)
+            if task is None or (expected is not None and task.version != expected):
+                return False
+            del tasks[task_id]
+            return True
 
-    def _replace(self, owner: str, task_id: int, **fields: object) -> Task | None:
+    def _replace(
+        self, owner: str, task_id: int, expected: int | None, now: datetime, **fields: object
+    ) -> Task | None:
         tasks = self._by_owner.get(owner, {})
-        if task_id not in tasks:
+        task = tasks.get(task_id)
+        if task is None or (expected is not None and task.version != expected):
             return None
-        tasks[task_id] = replace(tasks[task_id], **fields)  # type: ignore[arg-type]
+        fields.update(updated_at=now, version=task.version + 1)
+        tasks[task_id] = replace(task, **fields)  # type: ignore[arg-type]
         return copy(tasks[task_id])
 
 
@@ -72,8 +104,8 @@ class AsyncInMemoryTaskRepository:
     def __init__(self) -> None:
         self._tasks = InMemoryTaskRepository()
 
-    async def list(self, owner: str) -> list[Task]:
-        return self._tasks.list(owner)
+    async def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]:
+        return self._tasks.list(owner, query)
 
     async def get(self, owner: str, task_id: int) -> Task | None:
         return self._tasks.get(owner, task_id)
@@ -82,15 +114,26 @@ class AsyncInMemoryTaskRepository:
         return self._tasks.add(owner, new, now)
 
     async def change(
-        self, owner: str, task_id: int, changes: TaskChanges, now: datetime
+        self,
+        owner: str,
+        task_id: int,
+        changes: TaskChanges,
+        now: datetime,
+        expected: int | None = None,
     ) -> Task | None:
-        return self._tasks.change(owner, task_id, changes, now)
+        return self._tasks.change(owner, task_id, changes, now, expected)
 
-    async def toggle(self, owner: str, task_id: int, now: datetime) -> Task | None:
-        return self._tasks.toggle(owner, task_id, now)
+    async def toggle(
+        self, owner: str, task_id: int, now: datetime, expected: int | None = None
+    ) -> Task | None:
+        return self._tasks.toggle(owner, task_id, now, expected)
 
-    async def remove(self, owner: str, task_id: int) -> bool:
-        return self._tasks.remove(owner, task_id)
+    async def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool:
+        return self._tasks.remove(owner, task_id, expected)
+
+
+def _by_id(task: Task) -> int:
+    return task.id
 
 
 def _utc(moment: datetime) -> datetime:

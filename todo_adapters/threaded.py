@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from todo_adapters.deadline import Attempt, NotStarted, within
+from todo_core.listing import TaskQuery
 from todo_core.ports import TaskRepository
 from todo_core.tasks import NewTask, Task, TaskChanges
 
@@ -32,8 +33,8 @@ class ThreadedTaskRepository:
         self._threads = threads
         self._timeout = timeout_seconds
 
-    async def list(self, owner: str) -> list[Task]:
-        return await self.run(self._tasks.list, owner)
+    async def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]:
+        return await self.run(self._tasks.list, owner, query)
 
     async def get(self, owner: str, task_id: int) -> Task | None:
         return await self.run(self._tasks.get, owner, task_id)
@@ -42,15 +43,22 @@ class ThreadedTaskRepository:
         return await self.run(self._tasks.add, owner, new, now)
 
     async def change(
-        self, owner: str, task_id: int, changes: TaskChanges, now: datetime
+        self,
+        owner: str,
+        task_id: int,
+        changes: TaskChanges,
+        now: datetime,
+        expected: int | None = None,
     ) -> Task | None:
-        return await self.run(self._tasks.change, owner, task_id, changes, now)
+        return await self.run(self._tasks.change, owner, task_id, changes, now, expected)
 
-    async def toggle(self, owner: str, task_id: int, now: datetime) -> Task | None:
-        return await self.run(self._tasks.toggle, owner, task_id, now)
+    async def toggle(
+        self, owner: str, task_id: int, now: datetime, expected: int | None = None
+    ) -> Task | None:
+        return await self.run(self._tasks.toggle, owner, task_id, now, expected)
 
-    async def remove(self, owner: str, task_id: int) -> bool:
-        return await self.run(self._tasks.remove, owner, task_id)
+    async def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool:
+        return await self.run(self._tasks.remove, owner, task_id, expected)
 
     async def run(self, call: Callable[..., T], *args: object) -> T:
         """`call(*args)` on one of the threads (with the caller's context: log lines keep their

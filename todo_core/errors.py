@@ -28,6 +28,32 @@ class InvalidTask(TodoError):
         self.problems = problems
 
 
+class InvalidQuery(TodoError):
+    """A list query a store cannot answer: a bad filter, order or page size."""
+
+    def __init__(self, parameter: str, why: str) -> None:
+        super().__init__(f"{parameter}: {why}")
+        self.parameter = parameter
+        self.why = why
+
+
+class InvalidCursor(InvalidQuery):
+    """A page cursor that no page of this query and owner handed out: forged, damaged, from
+    another list or another user."""
+
+    def __init__(self) -> None:
+        super().__init__("cursor", "is not a cursor from a page of this list with these parameters")
+
+
+class StaleTask(TodoError):
+    """The task changed since the caller read it (its version is not the one they expect):
+    nothing was changed; read it again and decide."""
+
+    def __init__(self, task_id: int) -> None:
+        super().__init__(f"Task {task_id} has changed since it was read")
+        self.task_id = task_id
+
+
 class InvalidToken(TodoError):
     """The bearer token cannot identify a user (missing, malformed, forged, ...).
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from todo_core.listing import TaskQuery
 from todo_core.tasks import NewTask, Task, TaskChanges
 
 
@@ -33,45 +34,64 @@ class TaskRepository(Protocol):
     happened) or StorageTimeout (a write may or may not have happened).
     """
 
-    def list(self, owner: str) -> list[Task]:
-        """The owner's tasks, ordered by id."""
+    def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]:
+        """The owner's tasks, ordered by id; with a query, those it keeps, in its order,
+        strictly after `query.after`, and at most `query.limit` plus one (the extra task only
+        says that another page follows)."""
         ...
 
     def get(self, owner: str, task_id: int) -> Task | None: ...
 
     def add(self, owner: str, new: NewTask, now: datetime) -> Task:
-        """Store a new, not yet completed task created (and updated) at `now`."""
+        """Store a new task, version 1, created (and updated) at `now`."""
         ...
 
-    def change(self, owner: str, task_id: int, changes: TaskChanges, now: datetime) -> Task | None:
-        """Set the fields in `changes` and `updated_at` to `now`, in one atomic step."""
+    def change(
+        self,
+        owner: str,
+        task_id: int,
+        changes: TaskChanges,
+        now: datetime,
+        expected: int | None = None,
+    ) -> Task | None:
+        """Set the fields in `changes`, `updated_at` to `now` and the next version, in one
+        atomic step; only if the task is at version `expected`, when given (else None)."""
         ...
 
-    def toggle(self, owner: str, task_id: int, now: datetime) -> Task | None:
-        """Flip `completed` in one atomic step (no read-modify-write)."""
+    def toggle(
+        self, owner: str, task_id: int, now: datetime, expected: int | None = None
+    ) -> Task | None:
+        """Flip `completed` in one atomic step (no read-modify-write), as `change` does."""
         ...
 
-    def remove(self, owner: str, task_id: int) -> bool:
-        """Delete the task; False when there was none."""
+    def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool:
+        """Delete the task (only at version `expected`, when given); False when none was."""
         ...
 
 
 class AsyncTaskRepository(Protocol):
     """TaskRepository for an event loop: the same methods, the same promises, awaited."""
 
-    async def list(self, owner: str) -> list[Task]: ...
+    async def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]: ...
 
     async def get(self, owner: str, task_id: int) -> Task | None: ...
 
     async def add(self, owner: str, new: NewTask, now: datetime) -> Task: ...
 
     async def change(
-        self, owner: str, task_id: int, changes: TaskChanges, now: datetime
+        self,
+        owner: str,
+        task_id: int,
+        changes: TaskChanges,
+        now: datetime,
+        expected: int | None = None,
     ) -> Task | None: ...
 
-    async def toggle(self, owner: str, task_id: int, now: datetime) -> Task | None: ...
+    async def toggle(
+        self, owner: str, task_id: int, now: datetime, expected: int | None = None
+    ) -> Task | None: ...
 
-    async def remove(self, owner: str, task_id: int) -> bool: ...
+    async def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool: ...
 
 
 class TokenVerifier(Protocol):

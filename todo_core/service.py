@@ -8,7 +8,8 @@ below, shared by both, so that the twins only orchestrate and cannot drift apart
 from __future__ import annotations
 
 from todo_core.clock import Clock, UtcClock
-from todo_core.errors import InvalidTask, TaskNotFound
+from todo_core.errors import InvalidTask, StaleTask, TaskNotFound
+from todo_core.listing import TaskPage, TaskQuery
 from todo_core.ports import AsyncTaskRepository, TaskRepository
 from todo_core.tasks import UNSET, NewTask, Task, TaskChanges, is_owner_id, is_task_id
 
@@ -27,8 +28,15 @@ class TaskService:
     def list(self, owner: str) -> list[Task]:
         return self._tasks.list(owner_id(owner))
 
-    def add(self, owner: str, title: object, description: object = None) -> Task:
-        new = NewTask.of(title, description)
+    def page(self, owner: str, query: TaskQuery) -> TaskPage:
+        """One page of the tasks `query` keeps, and the cursor of the next, if any."""
+        owner = owner_id(owner)
+        return paged(owner, query, self._tasks.list(owner, query))
+
+    def add(
+        self, owner: str, title: object, description: object = None, completed: object = False
+    ) -> Task:
+        new = NewTask.of(title, description, completed)
         return self._tasks.add(owner_id(owner), new, self._now())
 
     def get(self, owner: str, task_id: int) -> Task:
@@ -43,22 +51,32 @@ class TaskService:
         title: object = UNSET,
         description: object = UNSET,
         completed: object = UNSET,
+        expected: int | None = None,
     ) -> Task:
-        """Set only the fields given; with none given, the task is returned as it is."""
+        """Set only the fields given; with none given, the task is returned as it is. With
+        `expected`, only if the task is still at that version (else StaleTask)."""
         changes = TaskChanges.of(title, description, completed)
         owner = existing(owner, task_id)
         if not changes.fields:
-            return self.get(owner, task_id)
-        return found(task_id, self._tasks.change(owner, task_id, changes, self._now()))
+            return current(self.get(owner, task_id), expected)
+        task = self._tasks.change(owner, task_id, changes, self._now(), expected)
+        return self._written(owner, task_id, task, expected)
 
-    def toggle(self, owner: str, task_id: int) -> Task:
+    def toggle(self, owner: str, task_id: int, expected: int | None = None) -> Task:
         owner = existing(owner, task_id)
-        return found(task_id, self._tasks.toggle(owner, task_id, self._now()))
+        task = self._tasks.toggle(owner, task_id, self._now(), expected)
+        return self._written(owner, task_id, task, expected)
 
-    def remove(self, owner: str, task_id: int) -> None:
+    def remove(self, owner: str, task_id: int, expected: int | None = None) -> None:
         owner = existing(owner, task_id)
-        if not self._tasks.remove(owner, task_id):
-            raise TaskNotFound(task_id)
+        if not self._tasks.remove(owner, task_id, expected):
+            self._written(owner, task_id, None, expected)
+
+    def _written(self, owner: str, task_id: int, task: Task | None, expected: int | None) -> Task:
+        """The written task; else why not: gone (TaskNotFound) or changed meanwhile."""
+        if task is None and expected is not None and self._tasks.get(owner, task_id):
+            raise StaleTask(task_id)
+        return found(task_id, task)
 
 
 class AsyncTaskService:
@@ -71,8 +89,14 @@ class AsyncTaskService:
     async def list(self, owner: str) -> list[Task]:
         return await self._tasks.list(owner_id(owner))
 
-    async def add(self, owner: str, title: object, description: object = None) -> Task:
-        new = NewTask.of(title, description)
+    async def page(self, owner: str, query: TaskQuery) -> TaskPage:
+        owner = owner_id(owner)
+        return paged(owner, query, await self._tasks.list(owner, query))
+
+    async def add(
+        self, owner: str, title: object, description: object = None, completed: object = False
+    ) -> Task:
+        new = NewTask.of(title, description, completed)
         return await self._tasks.add(owner_id(owner), new, self._now())
 
     async def get(self, owner: str, task_id: int) -> Task:
@@ -89,22 +113,31 @@ class AsyncTaskService:
         title: object = UNSET,
         description: object = UNSET,
         completed: object = UNSET,
+        expected: int | None = None,
     ) -> Task:
-        """Set only the fields given; with none given, the task is returned as it is."""
         changes = TaskChanges.of(title, description, completed)
         owner = existing(owner, task_id)
         if not changes.fields:
-            return await self.get(owner, task_id)
-        return found(task_id, await self._tasks.change(owner, task_id, changes, self._now()))
+            return current(await self.get(owner, task_id), expected)
+        task = await self._tasks.change(owner, task_id, changes, self._now(), expected)
+        return await self._written(owner, task_id, task, expected)
 
-    async def toggle(self, owner: str, task_id: int) -> Task:
+    async def toggle(self, owner: str, task_id: int, expected: int | None = None) -> Task:
         owner = existing(owner, task_id)
-        return found(task_id, await self._tasks.toggle(owner, task_id, self._now()))
+        task = await self._tasks.toggle(owner, task_id, self._now(), expected)
+        return await self._written(owner, task_id, task, expected)
 
-    async def remove(self, owner: str, task_id: int) -> None:
+    async def remove(self, owner: str, task_id: int, expected: int | None = None) -> None:
         owner = existing(owner, task_id)
-        if not await self._tasks.remove(owner, task_id):
-            raise TaskNotFound(task_id)
+        if not await self._tasks.remove(owner, task_id, expected):
+            await self._written(owner, task_id, None, expected)
+
+    async def _written(
+        self, owner: str, task_id: int, task: Task | None, expected: int | None
+    ) -> Task:
+        if task is None and expected is not None and await self._tasks.get(owner, task_id):
+            raise StaleTask(task_id)
+        return found(task_id, task)
 
 
 def owner_id(owner: str) -> str:
@@ -126,3 +159,18 @@ def found(task_id: int, task: Task | None) -> Task:
     if task is None:
         raise TaskNotFound(task_id)
     return task
+
+
+def current(task: Task, expected: int | None) -> Task:
+    """`task`, if it is at the version the caller expects (any, when None)."""
+    if expected is not None and task.version != expected:
+        raise StaleTask(task.id)
+    return task
+
+
+def paged(owner: str, query: TaskQuery, tasks: list[Task]) -> TaskPage:
+    """A page from what the store returned: one task past the limit means another page."""
+    if query.limit is None or len(tasks) <= query.limit:
+        return TaskPage(tasks)
+    tasks = tasks[: query.limit]
+    return TaskPage(tasks, query.cursor_after(tasks[-1], owner))

@@ -48,6 +48,7 @@ class Task:
     completed: bool
     created_at: datetime
     updated_at: datetime
+    version: int = 1  # 1 when created, one more on every change: what an ETag is made of
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +57,11 @@ class NewTask:
 
     title: str
     description: str | None = None
+    completed: bool = False
 
     @classmethod
-    def of(cls, title: object, description: object = None) -> NewTask:
-        return cls(**_validated(title=title, description=description))
+    def of(cls, title: object, description: object = None, completed: object = False) -> NewTask:
+        return cls(**_validated(title=title, description=description, completed=completed))
 
 
 @dataclass(frozen=True, slots=True)

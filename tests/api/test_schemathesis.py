@@ -9,24 +9,32 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import typing
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import Case, GenerationMode
+from schemathesis.config import SchemathesisConfig
 
 from tests.support.apps import memory_app
-from todo_api.http.schemas import _DESCRIPTION_PATTERN, _TITLE_PATTERN
+from todo_api.http.schemas import _DESCRIPTION_PATTERN, _TITLE_PATTERN, Sort
+from todo_core.listing import SORTS
 from todo_core.tasks import Task, check_description, check_title
 
 USER = "alice"
 
 
+CONFIG = Path(__file__).parents[1] / "support" / "schemathesis.toml"
+
+
 def _schema() -> schemathesis.schemas.BaseSchema:  # type: ignore[type-arg]
     app, _, _ = memory_app()
-    return schemathesis.openapi.from_asgi("/openapi.json", app)
+    config = SchemathesisConfig.from_path(str(CONFIG))
+    return schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
 
 
 def _cases() -> list[object]:
@@ -85,3 +93,7 @@ def test_the_documented_task_is_the_domains_task_with_words_for_every_field() ->
     assert list(task["properties"]) == [field.name for field in dataclasses.fields(Task)]
     assert set(task["required"]) == set(task["properties"])
     assert all(field["description"] for field in task["properties"].values())
+
+
+def test_the_documented_sort_orders_are_the_domains() -> None:
+    assert typing.get_args(Sort) == SORTS

@@ -19,6 +19,7 @@ def create(client: TestClient, auth: Auth, user: str, **body: object) -> dict[st
 
 
 def test_create_returns_the_task_in_the_seed_shape(client: TestClient, auth: Auth) -> None:
+    """The seed's fields, plus the version its ETag is made of."""
     task = create(client, auth, "alice", title="  Write docs ", description="all of them")
     assert set(task) == {
         "id",
@@ -28,7 +29,9 @@ def test_create_returns_the_task_in_the_seed_shape(client: TestClient, auth: Aut
         "completed",
         "created_at",
         "updated_at",
+        "version",
     }
+    assert task["version"] == 1
     assert task["user_id"] == "alice"
     assert task["title"] == "Write docs"
     assert task["completed"] is False

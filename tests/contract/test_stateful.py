@@ -22,6 +22,9 @@ descriptions = st.none() | st.text(
     st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00\r\x0b\x0c"), max_size=40
 ).filter(lambda d: all(c in "\n\t" or not (ord(c) < 32 or 0x7F <= ord(c) <= 0x9F) for c in d))
 stray_ids = st.integers(min_value=-2, max_value=2**63 + 2) | st.sampled_from([0, 10**30])
+# A write without a version check (None), with the task's current version (False), or with
+# one it is not at (True).
+preconditions = st.sampled_from([None, False, True])
 
 
 def repository_machine(fresh: Callable[[], TaskRepository]) -> type[RuleBasedStateMachine]:
@@ -58,35 +61,66 @@ def repository_machine(fresh: Callable[[], TaskRepository]) -> type[RuleBasedSta
             title=st.just(UNSET) | titles,
             description=st.just(UNSET) | descriptions,
             completed=st.just(UNSET) | st.booleans(),
+            stale=preconditions,
         )
         def change(
-            self, owner: str, task_id: int, title: object, description: object, completed: object
+            self,
+            owner: str,
+            task_id: int,
+            title: object,
+            description: object,
+            completed: object,
+            stale: bool | None,
         ) -> None:
             changes = TaskChanges.of(title, description, completed)
             if not changes.fields:
                 return
             now = self.tick()
-            expected = self._expected(owner, task_id)
+            version, applies = self._precondition(owner, task_id, stale)
+            expected = self._expected(owner, task_id) if applies else None
             if expected is not None:
-                expected = replace(expected, updated_at=now, **changes.values())  # type: ignore[arg-type]
+                expected = replace(
+                    expected,
+                    updated_at=now,
+                    version=expected.version + 1,
+                    **changes.values(),  # type: ignore[arg-type]
+                )
                 self.model[task_id] = expected
-            assert self.repository.change(owner, task_id, changes, now) == expected
+            assert self.repository.change(owner, task_id, changes, now, version) == expected
 
-        @rule(owner=owners, task_id=ids | stray_ids)
-        def toggle(self, owner: str, task_id: int) -> None:
+        @rule(owner=owners, task_id=ids | stray_ids, stale=preconditions)
+        def toggle(self, owner: str, task_id: int, stale: bool | None) -> None:
             now = self.tick()
-            expected = self._expected(owner, task_id)
+            version, applies = self._precondition(owner, task_id, stale)
+            expected = self._expected(owner, task_id) if applies else None
             if expected is not None:
-                expected = replace(expected, completed=not expected.completed, updated_at=now)
+                expected = replace(
+                    expected,
+                    completed=not expected.completed,
+                    updated_at=now,
+                    version=expected.version + 1,
+                )
                 self.model[task_id] = expected
-            assert self.repository.toggle(owner, task_id, now) == expected
+            assert self.repository.toggle(owner, task_id, now, version) == expected
 
-        @rule(owner=owners, task_id=ids | stray_ids)
-        def remove(self, owner: str, task_id: int) -> None:
-            expected = self._expected(owner, task_id) is not None
+        @rule(owner=owners, task_id=ids | stray_ids, stale=preconditions)
+        def remove(self, owner: str, task_id: int, stale: bool | None) -> None:
+            version, applies = self._precondition(owner, task_id, stale)
+            expected = applies and self._expected(owner, task_id) is not None
             if expected:
                 del self.model[task_id]
-            assert self.repository.remove(owner, task_id) is expected
+            assert self.repository.remove(owner, task_id, version) is expected
+
+        def _precondition(
+            self, owner: str, task_id: int, stale: bool | None
+        ) -> tuple[int | None, bool]:
+            """(the version a write requires, whether the write applies): none (None), the
+            current one (False), or one the task is not at (True)."""
+            task = self._expected(owner, task_id)
+            if stale is None:
+                return None, True
+            current = task.version if task is not None else 1
+            return (current + 1, False) if stale else (current, True)
 
         @invariant()
         def lists_agree(self) -> None:

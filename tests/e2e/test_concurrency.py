@@ -116,3 +116,67 @@ def test_a_100_kb_authorization_header_gets_a_clean_answer(pg_server: str) -> No
     assert response.status_code in (400, 401, 431)
     assert len(response.content) < 4096
     assert "xxxxxxxxxx" not in response.text
+
+
+def test_of_twenty_parallel_conditional_puts_with_one_etag_exactly_one_lands(
+    pg_server: str, token_for: Callable[..., str]
+) -> None:
+    user = fresh_user()
+
+    async def scenario() -> tuple[list[int], dict[str, object], list[str]]:
+        async with client(pg_server, token_for(user)) as http:
+            created = await http.post(f"/api/{user}/tasks", json={"title": "contested"})
+            url = created.headers["location"]
+            etag = created.headers["etag"]
+            titles = [f"tab {n}" for n in range(20)]
+            replies = await asyncio.gather(
+                *(http.put(url, json={"title": t}, headers={"If-Match": etag}) for t in titles)
+            )
+            final = (await http.get(url)).json()
+            winners = [r.json()["title"] for r in replies if r.status_code == 200]
+            return [r.status_code for r in replies], final, winners
+
+    statuses, final, winners = run(scenario())  # type: ignore[misc]
+    assert sorted(statuses) == [200] + [412] * 19
+    assert final["title"] == winners[0]
+    assert final["version"] == 2
+
+
+def test_pages_while_writers_add_and_delete_repeat_nothing_and_miss_nothing_that_stayed(
+    pg_server: str, token_for: Callable[..., str]
+) -> None:
+    user = fresh_user()
+
+    async def scenario() -> tuple[list[int], set[int]]:
+        async with client(pg_server, token_for(user)) as http:
+            tasks = f"/api/{user}/tasks"
+            made = [
+                (await http.post(tasks, json={"title": f"t{n}"})).json()["id"] for n in range(60)
+            ]
+            stayed, doomed = set(made[::2]), made[1::2]
+            stop = asyncio.Event()
+
+            async def churn() -> None:
+                while not stop.is_set() and doomed:
+                    await http.delete(f"{tasks}/{doomed.pop()}")
+                    await http.post(tasks, json={"title": "newcomer"})
+
+            async def read() -> list[int]:
+                seen: list[int] = []
+                url: str | None = f"{tasks}?limit=5"
+                while url:
+                    response = await http.get(url)
+                    assert response.status_code == 200, response.text
+                    seen += [t["id"] for t in response.json()]
+                    link = response.headers.get("link")
+                    url = link[1 : link.index(">")] if link else None
+                    await asyncio.sleep(0)
+                stop.set()
+                return seen
+
+            seen, _ = await asyncio.gather(read(), churn())
+            return seen, stayed
+
+    seen, stayed = run(scenario())  # type: ignore[misc]
+    assert len(seen) == len(set(seen))
+    assert stayed <= set(seen)

@@ -19,6 +19,7 @@ from typing import Any
 from anyio.from_thread import BlockingPortal
 from sqlalchemy import Engine
 
+from todo_core.listing import TaskQuery
 from todo_core.ports import AsyncTaskRepository, TaskRepository
 from todo_core.tasks import NewTask, Task, TaskChanges
 
@@ -30,8 +31,8 @@ class Awaited:
         self.tasks = tasks
         self._portal = portal
 
-    def list(self, owner: str) -> list[Task]:
-        return self._portal.call(self.tasks.list, owner)
+    def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]:
+        return self._portal.call(self.tasks.list, owner, query)
 
     def get(self, owner: str, task_id: int) -> Task | None:
         return self._portal.call(self.tasks.get, owner, task_id)
@@ -39,14 +40,23 @@ class Awaited:
     def add(self, owner: str, new: NewTask, now: datetime) -> Task:
         return self._portal.call(self.tasks.add, owner, new, now)
 
-    def change(self, owner: str, task_id: int, changes: TaskChanges, now: datetime) -> Task | None:
-        return self._portal.call(self.tasks.change, owner, task_id, changes, now)
+    def change(
+        self,
+        owner: str,
+        task_id: int,
+        changes: TaskChanges,
+        now: datetime,
+        expected: int | None = None,
+    ) -> Task | None:
+        return self._portal.call(self.tasks.change, owner, task_id, changes, now, expected)
 
-    def toggle(self, owner: str, task_id: int, now: datetime) -> Task | None:
-        return self._portal.call(self.tasks.toggle, owner, task_id, now)
+    def toggle(
+        self, owner: str, task_id: int, now: datetime, expected: int | None = None
+    ) -> Task | None:
+        return self._portal.call(self.tasks.toggle, owner, task_id, now, expected)
 
-    def remove(self, owner: str, task_id: int) -> bool:
-        return self._portal.call(self.tasks.remove, owner, task_id)
+    def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool:
+        return self._portal.call(self.tasks.remove, owner, task_id, expected)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import psycopg
@@ -20,6 +21,7 @@ from todo_adapters.deadline import Attempt, NotStarted, within
 from todo_adapters.sql import statements
 from todo_adapters.sql.failures import failure
 from todo_adapters.sql.pool import Connections, PooledConnection
+from todo_core.listing import TaskQuery
 from todo_core.tasks import NewTask, Task, TaskChanges, is_task_id
 
 T = TypeVar("T")
@@ -28,9 +30,14 @@ Rows = list[tuple[Any, ...]]
 _LIST = statements.postgres_text(statements.LIST)
 _GET = statements.postgres_text(statements.GET)
 _ADD = statements.postgres_text(statements.ADD)
-_TOGGLE = statements.postgres_text(statements.TOGGLE)
-_REMOVE = statements.postgres_text(statements.REMOVE)
-_CHANGE = {fields: statements.postgres_text(sql) for fields, sql in statements.CHANGE.items()}
+_TOGGLE = {key: statements.postgres_text(sql) for key, sql in statements.TOGGLE.items()}
+_REMOVE = {key: statements.postgres_text(sql) for key, sql in statements.REMOVE.items()}
+_CHANGE = {key: statements.postgres_text(sql) for key, sql in statements.CHANGE.items()}
+
+
+@lru_cache(maxsize=256)
+def _list_text(shape: statements.ListShape) -> str:
+    return statements.postgres_text(statements.list_statement(shape, postgres=True))
 
 
 class AsyncSqlTaskRepository:
@@ -42,8 +49,12 @@ class AsyncSqlTaskRepository:
         self._connections = connections
         self._timeout = connections.call_timeout_seconds
 
-    async def list(self, owner: str) -> list[Task]:
-        rows = await self._run(_LIST, {"owner": owner}, _all)
+    async def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]:
+        if query is None:
+            rows = await self._run(_LIST, {"owner": owner}, _all)
+        else:
+            sql = _list_text(statements.list_shape(query))
+            rows = await self._run(sql, statements.list_parameters(owner, query), _all)
         return _tasks(rows)
 
     async def get(self, owner: str, task_id: int) -> Task | None:
@@ -53,28 +64,38 @@ class AsyncSqlTaskRepository:
 
     async def add(self, owner: str, new: NewTask, now: datetime) -> Task:
         parameters = {"owner": owner, "title": new.title, "description": new.description}
-        task = await self._one(_ADD, {**parameters, "now": now})
+        task = await self._one(_ADD, {**parameters, "completed": new.completed, "now": now})
         assert task is not None  # an INSERT ... RETURNING always returns its row
         return task
 
     async def change(
-        self, owner: str, task_id: int, changes: TaskChanges, now: datetime
+        self,
+        owner: str,
+        task_id: int,
+        changes: TaskChanges,
+        now: datetime,
+        expected: int | None = None,
     ) -> Task | None:
         if not is_task_id(task_id):
             return None
-        sql = _CHANGE[changes.fields]
+        sql = _CHANGE[changes.fields, expected is not None]
         values = {f"new_{name}": value for name, value in changes.values().items()}
-        return await self._one(sql, {"owner": owner, "task_id": task_id, "now": now, **values})
+        parameters = {"owner": owner, "task_id": task_id, "now": now, "expected": expected}
+        return await self._one(sql, {**parameters, **values})
 
-    async def toggle(self, owner: str, task_id: int, now: datetime) -> Task | None:
+    async def toggle(
+        self, owner: str, task_id: int, now: datetime, expected: int | None = None
+    ) -> Task | None:
         if not is_task_id(task_id):
             return None
-        return await self._one(_TOGGLE, {"owner": owner, "task_id": task_id, "now": now})
+        parameters = {"owner": owner, "task_id": task_id, "now": now, "expected": expected}
+        return await self._one(_TOGGLE[expected is not None], parameters)
 
-    async def remove(self, owner: str, task_id: int) -> bool:
+    async def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool:
         if not is_task_id(task_id):
             return False
-        deleted = await self._run(_REMOVE, {"owner": owner, "task_id": task_id}, _rowcount)
+        parameters = {"owner": owner, "task_id": task_id, "expected": expected}
+        deleted = await self._run(_REMOVE[expected is not None], parameters, _rowcount)
         return deleted > 0
 
     async def ping(self) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.sql import Executable
 from todo_adapters.sql import statements
 from todo_adapters.sql.failures import failure
 from todo_core.errors import StorageUnavailable
+from todo_core.listing import TaskQuery
 from todo_core.tasks import NewTask, Task, TaskChanges, is_task_id
 
 
@@ -26,10 +27,17 @@ class SqlTaskRepository:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._postgres = engine.dialect.name == "postgresql"
 
-    def list(self, owner: str) -> list[Task]:
+    def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]:
+        if query is None:
+            statement, parameters = statements.LIST, {"owner": owner}
+        else:
+            shape = statements.list_shape(query)
+            statement = statements.list_statement(shape, self._postgres)
+            parameters = statements.list_parameters(owner, query)
         with self._connection() as db:
-            return [Task(*row) for row in db.execute(statements.LIST, {"owner": owner})]
+            return [Task(*row) for row in db.execute(statement, parameters)]
 
     def get(self, owner: str, task_id: int) -> Task | None:
         if not is_task_id(task_id):
@@ -38,29 +46,47 @@ class SqlTaskRepository:
 
     def add(self, owner: str, new: NewTask, now: datetime) -> Task:
         task = self._one(
-            statements.ADD, owner=owner, title=new.title, description=new.description, now=now
+            statements.ADD,
+            owner=owner,
+            title=new.title,
+            description=new.description,
+            completed=new.completed,
+            now=now,
         )
         assert task is not None  # an INSERT ... RETURNING always returns its row
         return task
 
-    def change(self, owner: str, task_id: int, changes: TaskChanges, now: datetime) -> Task | None:
+    def change(
+        self,
+        owner: str,
+        task_id: int,
+        changes: TaskChanges,
+        now: datetime,
+        expected: int | None = None,
+    ) -> Task | None:
         if not is_task_id(task_id):
             return None
         values = {f"new_{name}": value for name, value in changes.values().items()}
-        statement = statements.CHANGE[changes.fields]
-        return self._one(statement, owner=owner, task_id=task_id, now=now, **values)
+        statement = statements.CHANGE[changes.fields, expected is not None]
+        return self._one(
+            statement, owner=owner, task_id=task_id, now=now, expected=expected, **values
+        )
 
-    def toggle(self, owner: str, task_id: int, now: datetime) -> Task | None:
+    def toggle(
+        self, owner: str, task_id: int, now: datetime, expected: int | None = None
+    ) -> Task | None:
         if not is_task_id(task_id):
             return None
-        return self._one(statements.TOGGLE, owner=owner, task_id=task_id, now=now)
+        statement = statements.TOGGLE[expected is not None]
+        return self._one(statement, owner=owner, task_id=task_id, now=now, expected=expected)
 
-    def remove(self, owner: str, task_id: int) -> bool:
+    def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool:
         if not is_task_id(task_id):
             return False
         with self._connection() as db:
-            parameters = {"owner": owner, "task_id": task_id}
-            deleted: int = db.execute(statements.REMOVE, parameters).rowcount
+            parameters = {"owner": owner, "task_id": task_id, "expected": expected}
+            statement = statements.REMOVE[expected is not None]
+            deleted: int = db.execute(statement, parameters).rowcount
         return deleted > 0
 
     def _one(self, statement: Executable, **parameters: Any) -> Task | None:

@@ -9,19 +9,40 @@ PostgreSQL text they compile to.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
-from sqlalchemy import Update, bindparam, delete, false, insert, not_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Delete,
+    Select,
+    Update,
+    bindparam,
+    delete,
+    insert,
+    literal_column,
+    not_,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.engine import make_url
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql import ClauseElement, func
 
 from todo_adapters.sql.table import TaskRow
+from todo_core.listing import TaskQuery
 from todo_core.tasks import CHANGEABLE, Task
 
 _tasks = TaskRow.__table__  # type: ignore[attr-defined]
 COLUMNS = [_tasks.c[name] for name in Task.__dataclass_fields__]  # in Task's field order
 _mine = (_tasks.c.id == bindparam("task_id")) & (_tasks.c.user_id == bindparam("owner"))
+
+# A conditional write (If-Match) checks the version in the same statement as the write: no
+# other write can come between the check and the change.
+_expected = _tasks.c.version == bindparam("expected")
+_next_version = {"version": _tasks.c.version + literal_column("1"), "updated_at": bindparam("now")}
 
 LIST = select(*COLUMNS).where(_tasks.c.user_id == bindparam("owner")).order_by(_tasks.c.id)
 GET = select(*COLUMNS).where(_mine)
@@ -31,38 +52,110 @@ ADD = (
         user_id=bindparam("owner"),
         title=bindparam("title"),
         description=bindparam("description"),
-        completed=false(),
+        completed=bindparam("completed"),
         created_at=bindparam("now"),
         updated_at=bindparam("now"),
-    )
+    )  # version: the column's default, 1
     .returning(*COLUMNS)
 )
-TOGGLE = (
-    update(_tasks)
-    .where(_mine)
-    .values(completed=not_(_tasks.c.completed), updated_at=bindparam("now"))
-    .returning(*COLUMNS)
-)
-REMOVE = delete(_tasks).where(_mine)
 
 
-def _change(fields: tuple[str, ...]) -> Update:
+def _toggle(conditional: bool) -> Update:
+    where = _mine & _expected if conditional else _mine
+    values = {"completed": not_(_tasks.c.completed), **_next_version}
+    return update(_tasks).where(where).values(**values).returning(*COLUMNS)
+
+
+def _remove(conditional: bool) -> Delete:
+    return delete(_tasks).where(_mine & _expected if conditional else _mine)
+
+
+def _change(fields: tuple[str, ...], conditional: bool) -> Update:
     values: dict[str, Any] = {name: bindparam(f"new_{name}") for name in fields}
-    return (
-        update(_tasks)
-        .where(_mine)
-        .values(updated_at=bindparam("now"), **values)
-        .returning(*COLUMNS)
-    )
+    where = _mine & _expected if conditional else _mine
+    return update(_tasks).where(where).values(**_next_version, **values).returning(*COLUMNS)
 
 
-# The UPDATE for each set of fields a change may set (TaskChanges.fields), each bound as
-# `new_<field>`.
+# Each write with and without the version check (bound as `expected`); a change for each set
+# of fields it may set (TaskChanges.fields), each bound as `new_<field>`.
+TOGGLE = {conditional: _toggle(conditional) for conditional in (False, True)}
+REMOVE = {conditional: _remove(conditional) for conditional in (False, True)}
 CHANGE = {
-    fields: _change(fields)
+    (fields, conditional): _change(fields, conditional)
     for size in range(1, len(CHANGEABLE) + 1)
     for fields in combinations(CHANGEABLE, size)
+    for conditional in (False, True)
 }
+
+
+@lru_cache(maxsize=256)
+def list_statement(shape: ListShape, postgres: bool) -> Select[Any]:
+    """The SELECT for one shape of list query (which filters, which order, paged or not); its
+    values are bound as `owner`, `completed`, `pattern`, `after_value`, `after_id`, `limit`.
+
+    Orders by the sort field then the id, in one direction, so that "after this task" is one
+    row comparison the (user_id, field, id) indexes answer. Titles compare as code points on
+    both databases (PostgreSQL's "C" collation; SQLite's BINARY), as Python compares them.
+    """
+    completed, text, sort, paged, after = shape
+    field = sort.removeprefix("-")
+    column: ColumnElement[Any] = _tasks.c[field]
+    if field == "title" and postgres:
+        column = column.collate("C")
+    where: list[ColumnElement[bool]] = [_tasks.c.user_id == bindparam("owner")]
+    if completed:
+        where.append(_tasks.c.completed == bindparam("completed"))
+    if text:
+        where.append(
+            or_(
+                func.lower(_tasks.c.title).like(bindparam("pattern"), escape="\\"),
+                func.lower(func.coalesce(_tasks.c.description, literal_column("''"))).like(
+                    bindparam("pattern"), escape="\\"
+                ),
+            )
+        )
+    key = tuple_(column, _tasks.c.id)
+    position = tuple_(bindparam("after_value", type_=_tasks.c[field].type), bindparam("after_id"))
+    descending = sort.startswith("-")
+    if after:
+        where.append(key < position if descending else key > position)
+    order = [column.desc(), _tasks.c.id.desc()] if descending else [column, _tasks.c.id]
+    statement = select(*COLUMNS).where(*where).order_by(*order)
+    if paged:
+        statement = statement.limit(bindparam("limit"))
+    return statement
+
+
+ListShape = tuple[bool, bool, str, bool, bool]  # completed?, text?, sort, paged?, after?
+
+
+def list_shape(query: TaskQuery) -> ListShape:
+    return (
+        query.completed is not None,
+        query.text is not None,
+        query.sort,
+        query.limit is not None,
+        query.after is not None,
+    )
+
+
+def list_parameters(owner: str, query: TaskQuery) -> dict[str, Any]:
+    """The values `list_statement` binds; one extra row tells whether another page follows."""
+    parameters: dict[str, Any] = {"owner": owner}
+    if query.completed is not None:
+        parameters["completed"] = query.completed
+    if query.text is not None:
+        parameters["pattern"] = "%" + _escaped(query.text.lower()) + "%"
+    if query.limit is not None:
+        parameters["limit"] = query.limit + 1
+    if query.after is not None:
+        parameters["after_value"], parameters["after_id"] = query.after
+    return parameters
+
+
+def _escaped(text: str) -> str:
+    """`%` and `_` match themselves in a search, as the user typed them."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 _POSTGRES = make_url("postgresql+psycopg://").get_dialect()()

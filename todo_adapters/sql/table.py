@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import BigInteger, Boolean, Column, DateTime, Identity, Index, Integer, String
 from sqlalchemy.engine import Dialect
-from sqlalchemy.sql import false
+from sqlalchemy.sql import false, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -45,6 +45,7 @@ class TaskRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_tasks_user_id_id", "user_id", "id"),
         Index("ix_tasks_user_id_completed", "user_id", "completed"),
+        Index("ix_tasks_user_id_updated_at_id", "user_id", "updated_at", "id"),
         # Without AUTOINCREMENT SQLite hands a deleted task's id to the next task.
         {"sqlite_autoincrement": True},
     )
@@ -60,3 +61,6 @@ class TaskRow(SQLModel, table=True):
     )
     created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    version: int = Field(
+        default=1, sa_column=Column(BigInteger, nullable=False, server_default=text("1"))
+    )

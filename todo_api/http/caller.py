@@ -14,6 +14,7 @@ from fastapi import Depends, Path, Request
 from todo_adapters.tokens.claims import MAX_TOKEN_LENGTH
 from todo_api.http.problems import ForeignUser, MissingToken, TokenTooLarge
 from todo_api.http.state import shared
+from todo_core.listing import TaskPage, TaskQuery
 from todo_core.service import AsyncTaskService
 from todo_core.tasks import UNSET, Task
 
@@ -31,8 +32,13 @@ class CallerTasks:
     async def list(self) -> list[Task]:
         return await self.service.list(self.owner)
 
-    async def add(self, title: object, description: object = None) -> Task:
-        return await self.service.add(self.owner, title, description)
+    async def page(self, query: TaskQuery) -> TaskPage:
+        return await self.service.page(self.owner, query)
+
+    async def add(
+        self, title: object, description: object = None, completed: object = False
+    ) -> Task:
+        return await self.service.add(self.owner, title, description, completed)
 
     async def get(self, task_id: int) -> Task:
         return await self.service.get(self.owner, task_id)
@@ -44,19 +50,22 @@ class CallerTasks:
         title: object = UNSET,
         description: object = UNSET,
         completed: object = UNSET,
+        expected: int | None = None,
     ) -> Task:
         return await self.service.change(
-            self.owner, task_id, title=title, description=description, completed=completed
+            self.owner,
+            task_id,
+            title=title,
+            description=description,
+            completed=completed,
+            expected=expected,
         )
 
-    async def toggle(self, task_id: int) -> Task:
-        return await self.service.toggle(self.owner, task_id)
+    async def toggle(self, task_id: int, expected: int | None = None) -> Task:
+        return await self.service.toggle(self.owner, task_id, expected)
 
-    async def complete(self, task_id: int, completed: bool) -> Task:
-        return await self.service.change(self.owner, task_id, completed=completed)
-
-    async def remove(self, task_id: int) -> None:
-        await self.service.remove(self.owner, task_id)
+    async def remove(self, task_id: int, expected: int | None = None) -> None:
+        await self.service.remove(self.owner, task_id, expected)
 
 
 async def get_caller_tasks(

@@ -14,10 +14,12 @@ from todo_api.http.problems import PROBLEM_TYPE, Problem
 from todo_api.http.schemas import TASK_FIELDS
 
 _WHY = {
-    400: "The body could not be decoded",
+    400: "A body that cannot be parsed; a cursor from another list, user or query; an If-Match "
+    "with several tags",
     401: "Missing, malformed, expired or wrongly signed token, or no user id in it",
     403: "The URL names another user",
     404: "No such task for this user",
+    412: "The task changed since the ETag in If-Match; nothing was changed",
     413: "Request body too large",
     422: "Invalid body or parameters",
     503: "Database or token keys unavailable; retry after `Retry-After` seconds",
@@ -35,6 +37,22 @@ _BEARER = {
 def errors_doc(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """`responses=` for a route: each status with the Problem schema."""
     return {status: {"model": Problem, "description": _WHY[status]} for status in statuses}
+
+
+_HEADERS = {
+    "ETag": "The version: send it back in If-Match (writes) or If-None-Match (reads)",
+    "Link": 'The next page, as `<URL>; rel="next"`, while more tasks follow',
+    "Location": "The new task's path",
+}
+
+
+def headers_doc(*names: str) -> dict[str, Any]:
+    """`responses=` entry for a success that carries these headers."""
+    return {
+        "headers": {
+            name: {"description": _HEADERS[name], "schema": {"type": "string"}} for name in names
+        }
+    }
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -74,3 +92,4 @@ def _describe_task(task: dict[str, Any]) -> None:
     task["description"] = "One of the caller's tasks"  # not the dataclass's note to adapters
     for name, field in task["properties"].items():
         field["description"] = TASK_FIELDS[name]
+    task["required"] = list(task["properties"])  # every body has every field, defaults or not

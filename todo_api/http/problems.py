@@ -17,9 +17,13 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
+from todo_api.http.versions import BadPrecondition
 from todo_core.errors import (
+    InvalidCursor,
+    InvalidQuery,
     InvalidTask,
     InvalidToken,
+    StaleTask,
     StorageTimeout,
     StorageUnavailable,
     TaskNotFound,
@@ -75,6 +79,18 @@ STATUS_OF: dict[type[Exception], tuple[int, str, str | None]] = {
     ForeignUser: (403, "forbidden", "Access denied"),
     TaskNotFound: (404, "task_not_found", "Task not found"),
     InvalidTask: (422, "invalid_task", "Invalid task"),
+    InvalidCursor: (
+        400,
+        "invalid_cursor",
+        "The cursor is not from a page of this list with these parameters; start again",
+    ),
+    InvalidQuery: (422, "invalid_query", "The list parameters are not valid"),
+    BadPrecondition: (400, "invalid_precondition", "If-Match takes one entity tag, or *"),
+    StaleTask: (
+        412,
+        "task_changed",
+        "The task has changed since the ETag in If-Match: nothing was changed; read it again",
+    ),
     StorageUnavailable: (503, "storage_unavailable", "The task store is unavailable; retry"),
     StorageTimeout: (
         503,
@@ -129,6 +145,8 @@ async def _mapped(_: Request, error: Exception) -> JSONResponse:
             {"loc": ["body", field], "msg": why, "type": "invalid"}
             for field, why in error.problems.items()
         ]
+    elif isinstance(error, InvalidQuery) and not isinstance(error, InvalidCursor):
+        extra["errors"] = [{"loc": ["query", error.parameter], "msg": error.why, "type": "invalid"}]
     return problem(status, code, detail, headers, **extra)
 
 

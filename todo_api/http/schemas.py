@@ -7,12 +7,18 @@ fields, so a typo in a field name is an error rather than a silently ignored cha
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from todo_core.listing import LIMIT_MAX, TEXT_MAX
 from todo_core.tasks import DESCRIPTION_MAX, TITLE_MAX, Task
+
+# todo_core.listing.SORTS, restated for the document (a test holds them equal).
+Sort = Literal[
+    "id", "-id", "created_at", "-created_at", "updated_at", "-updated_at", "title", "-title"
+]
 
 _TITLE = (
     f"1 to {TITLE_MAX} characters once surrounding whitespace is trimmed (stored trimmed); "
@@ -55,6 +61,32 @@ class TaskIn(BaseModel):
 
     title: str = Field(json_schema_extra=_exactly(_TITLE_SCHEMA))
     description: str | None = Field(default=None, json_schema_extra=_exactly(_DESCRIPTION_SCHEMA))
+    completed: bool = False
+
+
+class ListParameters(BaseModel):
+    """The list's query string; none of it given is the whole list, as the seed has it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int | None = Field(
+        default=None, ge=1, le=LIMIT_MAX, description="At most this many tasks; more: `Link`"
+    )
+    cursor: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2048,
+        description='From a `Link: <...>; rel="next"` header; opaque',
+    )
+    completed: bool | None = Field(default=None, description="Only done, or only open, tasks")
+    q: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=TEXT_MAX,
+        pattern=r"^[^\x00]+$",
+        description="A case-insensitive substring of the title or the description",
+    )
+    sort: Sort = Field(default="id", description="A field; `-` for descending; ties by id")
 
 
 class TaskPatch(BaseModel):
@@ -87,6 +119,7 @@ TASK_FIELDS = {
     "completed": "Whether the task is done",
     "created_at": "ISO 8601, UTC",
     "updated_at": "ISO 8601, UTC; advances on every change",
+    "version": "1 when created, one more on every change; the task's ETag is this, quoted",
 }
 
 # Dumped by pydantic-core straight from the dataclasses, with no validation of what the domain

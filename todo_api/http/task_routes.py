@@ -1,77 +1,159 @@
-"""The seed's task endpoints: each hands plain values to the caller's tasks and writes the
-result. Rules live in todo_core; errors become problems in `problems.py`."""
+"""The task endpoints: each hands plain values to the caller's tasks and writes the result.
+Rules live in todo_core; errors become problems in `problems.py`; entity tags and
+preconditions are `versions.py`'s."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from typing import Annotated
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from todo_api.http.caller import CallerTasksDep
-from todo_api.http.openapi import errors_doc
+from todo_api.http.openapi import errors_doc, headers_doc
 from todo_api.http.schemas import (
     Completion,
+    ListParameters,
     TaskIn,
     TaskPatch,
     task_response,
     tasks_response,
 )
+from todo_api.http.versions import etag_of, etag_of_body, expected_version, none_match
+from todo_core.listing import TaskQuery
 from todo_core.tasks import Task
 
 router = APIRouter(prefix="/api/{user_id}/tasks", tags=["tasks"])
 _by_id = "/{task_id}"
 
+IfMatch = Annotated[
+    str | None,
+    Header(description='Write only if the task\'s ETag is still this one (`"3"`), else 412'),
+]
+IfNoneMatch = Annotated[
+    str | None, Header(description="304 with no body when the ETag is still this one")
+]
 
-@router.get("", response_model=list[Task], responses=errors_doc(401, 403, 413, 422, 503))
-async def list_tasks(tasks: CallerTasksDep) -> Response:
-    """The user's tasks, ordered by id."""
-    return tasks_response(await tasks.list())
+
+@router.get(
+    "",
+    response_model=list[Task],
+    responses={
+        200: headers_doc("ETag", "Link"),
+        304: {"description": "Not modified since the ETag in If-None-Match"},
+        **errors_doc(400, 401, 403, 413, 422, 503),
+    },
+)
+async def list_tasks(
+    request: Request,
+    tasks: CallerTasksDep,
+    parameters: Annotated[ListParameters, Query()],
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    """The user's tasks: by default all of them, ordered by id. With `limit`, a page, and a
+    `Link: <...>; rel="next"` header while more follow (keyset pages: following `next` returns
+    each matching task once, even while tasks are added or deleted)."""
+    if not request.query_params:
+        response = tasks_response(await tasks.list())
+    else:
+        query = TaskQuery.of(
+            completed=parameters.completed,
+            text=parameters.q,
+            sort=parameters.sort,
+            limit=parameters.limit,
+            cursor=parameters.cursor,
+            owner=tasks.owner,
+        )
+        page = await tasks.page(query)
+        response = tasks_response(page.tasks)
+        if page.next_cursor is not None:
+            following = {**request.query_params, "cursor": page.next_cursor}
+            url = f"{quote(request.url.path)}?{urlencode(following)}"
+            response.headers["Link"] = f'<{url}>; rel="next"'
+    return _tagged(response, etag_of_body(response.body), if_none_match)
 
 
 @router.post(
-    "", status_code=201, response_model=Task, responses=errors_doc(400, 401, 403, 413, 422, 503)
+    "",
+    status_code=201,
+    response_model=Task,
+    responses={201: headers_doc("ETag", "Location"), **errors_doc(400, 401, 403, 413, 422, 503)},
 )
 async def create_task(request: Request, tasks: CallerTasksDep, body: TaskIn) -> Response:
-    """The new task, with its address in `Location`."""
-    task = await tasks.add(body.title, body.description)
+    """The new task, with its address in `Location` and its version in `ETag`."""
+    task = await tasks.add(body.title, body.description, body.completed)
     response = task_response(task, 201)
     response.headers["Location"] = f"{quote(request.url.path)}/{task.id}"
+    response.headers["ETag"] = etag_of(task)
     return response
 
 
-@router.get(_by_id, response_model=Task, responses=errors_doc(401, 403, 404, 413, 422, 503))
-async def get_task(tasks: CallerTasksDep, task_id: int) -> Response:
-    return task_response(await tasks.get(task_id))
+@router.get(
+    _by_id,
+    response_model=Task,
+    responses={
+        200: headers_doc("ETag"),
+        304: {"description": "Not modified since the ETag in If-None-Match"},
+        **errors_doc(401, 403, 404, 413, 422, 503),
+    },
+)
+async def get_task(
+    tasks: CallerTasksDep, task_id: int, if_none_match: IfNoneMatch = None
+) -> Response:
+    task = await tasks.get(task_id)
+    return _tagged(task_response(task), etag_of(task), if_none_match)
 
 
-@router.put(_by_id, response_model=Task, responses=errors_doc(400, 401, 403, 404, 413, 422, 503))
-async def update_task(tasks: CallerTasksDep, task_id: int, body: TaskPatch) -> Response:
-    """Change only the fields sent; `updated_at` advances."""
-    return task_response(await tasks.change(task_id, **body.model_dump(exclude_unset=True)))
+_WRITE_ERRORS = errors_doc(400, 401, 403, 404, 412, 413, 422, 503)
+
+
+@router.put(_by_id, response_model=Task, responses={200: headers_doc("ETag"), **_WRITE_ERRORS})
+async def update_task(
+    tasks: CallerTasksDep, task_id: int, body: TaskPatch, if_match: IfMatch = None
+) -> Response:
+    """Change only the fields sent; `updated_at` and `version` advance."""
+    expected = expected_version(if_match)
+    fields = body.model_dump(exclude_unset=True)
+    return _task(await tasks.change(task_id, expected=expected, **fields))
 
 
 @router.delete(
-    _by_id,
-    status_code=204,
-    response_class=Response,
-    responses=errors_doc(401, 403, 404, 413, 422, 503),
+    _by_id, status_code=204, response_class=Response, responses={204: {}, **_WRITE_ERRORS}
 )
-async def delete_task(tasks: CallerTasksDep, task_id: int) -> Response:
-    await tasks.remove(task_id)
+async def delete_task(tasks: CallerTasksDep, task_id: int, if_match: IfMatch = None) -> Response:
+    await tasks.remove(task_id, expected_version(if_match))
     return Response(status_code=204)
 
 
 @router.patch(
     _by_id + "/complete",
     response_model=Task,
-    responses=errors_doc(400, 401, 403, 404, 413, 422, 503),
+    responses={200: headers_doc("ETag"), **_WRITE_ERRORS},
 )
 async def complete_task(
-    tasks: CallerTasksDep, task_id: int, body: Completion | None = None
+    tasks: CallerTasksDep,
+    task_id: int,
+    body: Completion | None = None,
+    if_match: IfMatch = None,
 ) -> Response:
     """With `{"completed": true|false}`, set it: a retried or double-clicked request lands
     where it meant to. With no body, flip it (the seed's contract), atomically: concurrent
     toggles never cancel out unseen."""
+    expected = expected_version(if_match)
     if body is None:
-        return task_response(await tasks.toggle(task_id))
-    return task_response(await tasks.complete(task_id, body.completed))
+        return _task(await tasks.toggle(task_id, expected))
+    return _task(await tasks.change(task_id, completed=body.completed, expected=expected))
+
+
+def _task(task: Task) -> Response:
+    response = task_response(task)
+    response.headers["ETag"] = etag_of(task)
+    return response
+
+
+def _tagged(response: Response, etag: str, if_none_match: str | None) -> Response:
+    """The response with its ETag, or a 304 with only the tag when the client has it."""
+    if none_match(if_none_match, etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    response.headers["ETag"] = etag
+    return response

@@ -1,0 +1,48 @@
+"""Entity tags and conditional requests (RFC 9110 8.8.3, 13.1): a task's tag is its version,
+a list's a digest of its body."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from todo_core.tasks import TASK_ID_MAX, Task
+
+_STRONG_TAG = re.compile(r'"(\d{1,19})"')
+NO_VERSION = 0  # what an entity tag we never sent stands for: no task is ever at version 0
+
+
+class BadPrecondition(Exception):
+    """An If-Match the API does not take: more than one entity tag."""
+
+
+def etag_of(task: Task) -> str:
+    return f'"{task.version}"'
+
+
+def etag_of_body(body: bytes | memoryview) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version a conditional write requires; None for no condition (no header, or `*`,
+    which any existing task satisfies). A weak or unknown tag can match no version: the write
+    is then refused (412), as RFC 9110's strong comparison says."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    tags = [tag.strip() for tag in if_match.split(",")]
+    if len(tags) != 1:
+        raise BadPrecondition()
+    matched = _STRONG_TAG.fullmatch(tags[0])
+    version = int(matched.group(1)) if matched else NO_VERSION
+    return version if version <= TASK_ID_MAX else NO_VERSION
+
+
+def none_match(if_none_match: str | None, etag: str) -> bool:
+    """Whether If-None-Match names the current tag (weak comparison), or is `*`: then a GET
+    answers 304."""
+    if if_none_match is None:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))
