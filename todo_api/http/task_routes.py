@@ -4,13 +4,18 @@ preconditions are `versions.py`'s."""
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from todo_api.http.caller import CallerTasksDep
 from todo_api.http.openapi import errors_doc, headers_doc
+from todo_api.http.parameters import (
+    IF_MATCH,
+    IF_NONE_MATCH,
+    documented_query,
+    list_parameters,
+)
 from todo_api.http.schemas import (
     Completion,
     ListParameters,
@@ -26,13 +31,9 @@ from todo_core.tasks import Task
 router = APIRouter(prefix="/api/{user_id}/tasks", tags=["tasks"])
 _by_id = "/{task_id}"
 
-IfMatch = Annotated[
-    str | None,
-    Header(description='Write only if the task\'s ETag is still this one (`"3"`), else 412'),
-]
-IfNoneMatch = Annotated[
-    str | None, Header(description="304 with no body when the ETag is still this one")
-]
+_LIST_PARAMETERS = {"parameters": [*documented_query(ListParameters), IF_NONE_MATCH]}
+_IF_MATCH = {"parameters": [IF_MATCH]}
+_IF_NONE_MATCH = {"parameters": [IF_NONE_MATCH]}
 
 
 @router.get(
@@ -43,17 +44,14 @@ IfNoneMatch = Annotated[
         304: {"description": "Not modified since the ETag in If-None-Match"},
         **errors_doc(400, 401, 403, 413, 422, 503),
     },
+    openapi_extra=_LIST_PARAMETERS,
 )
-async def list_tasks(
-    request: Request,
-    tasks: CallerTasksDep,
-    parameters: Annotated[ListParameters, Query()],
-    if_none_match: IfNoneMatch = None,
-) -> Response:
+async def list_tasks(request: Request, tasks: CallerTasksDep) -> Response:
     """The user's tasks: by default all of them, ordered by id. With `limit`, a page, and a
     `Link: <...>; rel="next"` header while more follow (keyset pages: following `next` returns
     each matching task once, even while tasks are added or deleted)."""
-    if not request.query_params:
+    parameters = list_parameters(request)
+    if parameters is None:
         response = tasks_response(await tasks.list())
     else:
         query = TaskQuery.of(
@@ -70,7 +68,7 @@ async def list_tasks(
             following = {**request.query_params, "cursor": page.next_cursor}
             url = f"{quote(request.url.path)}?{urlencode(following)}"
             response.headers["Link"] = f'<{url}>; rel="next"'
-    return _tagged(response, etag_of_body(response.body), if_none_match)
+    return _tagged(response, etag_of_body(response.body), request)
 
 
 @router.post(
@@ -96,32 +94,40 @@ async def create_task(request: Request, tasks: CallerTasksDep, body: TaskIn) -> 
         304: {"description": "Not modified since the ETag in If-None-Match"},
         **errors_doc(401, 403, 404, 413, 422, 503),
     },
+    openapi_extra=_IF_NONE_MATCH,
 )
-async def get_task(
-    tasks: CallerTasksDep, task_id: int, if_none_match: IfNoneMatch = None
-) -> Response:
+async def get_task(request: Request, tasks: CallerTasksDep, task_id: int) -> Response:
     task = await tasks.get(task_id)
-    return _tagged(task_response(task), etag_of(task), if_none_match)
+    return _tagged(task_response(task), etag_of(task), request)
 
 
 _WRITE_ERRORS = errors_doc(400, 401, 403, 404, 412, 413, 422, 503)
 
 
-@router.put(_by_id, response_model=Task, responses={200: headers_doc("ETag"), **_WRITE_ERRORS})
+@router.put(
+    _by_id,
+    response_model=Task,
+    responses={200: headers_doc("ETag"), **_WRITE_ERRORS},
+    openapi_extra=_IF_MATCH,
+)
 async def update_task(
-    tasks: CallerTasksDep, task_id: int, body: TaskPatch, if_match: IfMatch = None
+    request: Request, tasks: CallerTasksDep, task_id: int, body: TaskPatch
 ) -> Response:
     """Change only the fields sent; `updated_at` and `version` advance."""
-    expected = expected_version(if_match)
+    expected = expected_version(request.headers.get("if-match"))
     fields = body.model_dump(exclude_unset=True)
     return _task(await tasks.change(task_id, expected=expected, **fields))
 
 
 @router.delete(
-    _by_id, status_code=204, response_class=Response, responses={204: {}, **_WRITE_ERRORS}
+    _by_id,
+    status_code=204,
+    response_class=Response,
+    responses={204: {}, **_WRITE_ERRORS},
+    openapi_extra=_IF_MATCH,
 )
-async def delete_task(tasks: CallerTasksDep, task_id: int, if_match: IfMatch = None) -> Response:
-    await tasks.remove(task_id, expected_version(if_match))
+async def delete_task(request: Request, tasks: CallerTasksDep, task_id: int) -> Response:
+    await tasks.remove(task_id, expected_version(request.headers.get("if-match")))
     return Response(status_code=204)
 
 
@@ -129,17 +135,15 @@ async def delete_task(tasks: CallerTasksDep, task_id: int, if_match: IfMatch = N
     _by_id + "/complete",
     response_model=Task,
     responses={200: headers_doc("ETag"), **_WRITE_ERRORS},
+    openapi_extra=_IF_MATCH,
 )
 async def complete_task(
-    tasks: CallerTasksDep,
-    task_id: int,
-    body: Completion | None = None,
-    if_match: IfMatch = None,
+    request: Request, tasks: CallerTasksDep, task_id: int, body: Completion | None = None
 ) -> Response:
     """With `{"completed": true|false}`, set it: a retried or double-clicked request lands
     where it meant to. With no body, flip it (the seed's contract), atomically: concurrent
     toggles never cancel out unseen."""
-    expected = expected_version(if_match)
+    expected = expected_version(request.headers.get("if-match"))
     if body is None:
         return _task(await tasks.toggle(task_id, expected))
     return _task(await tasks.change(task_id, completed=body.completed, expected=expected))
@@ -151,9 +155,9 @@ def _task(task: Task) -> Response:
     return response
 
 
-def _tagged(response: Response, etag: str, if_none_match: str | None) -> Response:
+def _tagged(response: Response, etag: str, request: Request) -> Response:
     """The response with its ETag, or a 304 with only the tag when the client has it."""
-    if none_match(if_none_match, etag):
+    if none_match(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag})
     response.headers["ETag"] = etag
     return response

@@ -1,0 +1,61 @@
+"""The list's query string and the conditional headers, read by hand and documented by
+`openapi_extra`: FastAPI solving them as parameters cost the plain list 60% more CPU
+(316 -> 502 us in-process), for a request that, without a query string, uses none of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from todo_api.http.schemas import ListParameters
+
+
+def list_parameters(request: Request) -> ListParameters | None:
+    """The list's parameters, or None when there are none (the seed's whole list). A
+    parameter given twice is refused rather than guessed at."""
+    query = request.query_params
+    if not query:
+        return None
+    given = dict(query)
+    if len(given) != len(query.multi_items()):
+        raise RequestValidationError(
+            [{"loc": ("query",), "msg": "a parameter is given twice", "type": "duplicate"}]
+        )
+    try:
+        return ListParameters.model_validate(given)
+    except ValidationError as error:
+        raise RequestValidationError(
+            [{**e, "loc": ("query", *e["loc"])} for e in error.errors(include_url=False)]
+        ) from None
+
+
+def _header(name: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "header",
+        "required": False,
+        "description": description,
+        "schema": {"type": "string"},
+    }
+
+
+IF_MATCH = _header("If-Match", 'Write only if the task\'s ETag is still this one (`"3"`), else 412')
+IF_NONE_MATCH = _header("If-None-Match", "304 with no body when the ETag is still this one")
+
+
+def documented_query(model: type[ListParameters]) -> list[dict[str, Any]]:
+    """The model's fields as OpenAPI query parameters, with the model's own schemas."""
+    schema = model.model_json_schema()
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": field.pop("description", ""),
+            "schema": {k: v for k, v in field.items() if k != "title"},
+        }
+        for name, field in schema["properties"].items()
+    ]
