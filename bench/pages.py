@@ -1,0 +1,126 @@
+"""Keyset pages at scale: one page of 50 from a user with 100,000 tasks against one from a user
+with 100, first pages and deep ones (reached by following cursors), on PostgreSQL.
+
+    .venv/bin/python -m bench.pages          # prints p50/p99 per cell and the query plans
+
+Keyset pages read only the rows they return, through indexes that lead with `user_id`, so a
+page should cost the same whatever the user's size and however deep the page is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import urllib.request
+from pathlib import Path
+
+import psycopg
+
+from bench.loadgen import Picker, run_load
+from bench.targets import product
+from tests.support.databases import recreate_database
+from tests.support.tokens import sign, soon
+
+REPO = Path(__file__).resolve().parents[1]
+SECRET = "bench-secret-that-is-long-enough-0123456789"
+SIZES = {"small": 100, "large": 100_000}
+
+
+def seed(url: str) -> None:
+    with psycopg.connect(url, autocommit=True) as db:
+        for user, count in SIZES.items():
+            db.execute(
+                "INSERT INTO tasks (user_id, title, description, completed, created_at, updated_at)"
+                " SELECT %s, 'task ' || g, 'seeded', g %% 3 = 0, now() - g * interval '1 second',"
+                " now() - g * interval '1 second' FROM generate_series(1, %s) g",
+                (user, count),
+            )
+        db.execute("ANALYZE tasks")
+
+
+def cursors(base: str, user: str, token: str, query: str, depth: int) -> list[str]:
+    """The cursors of the first `depth` pages, by following `next` as a client does."""
+    found: list[str] = []
+    url = f"{base}/api/{user}/tasks?{query}"
+    for _ in range(depth):
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})  # noqa: S310
+        with urllib.request.urlopen(request) as response:  # noqa: S310 (loopback)
+            link = response.headers["Link"]
+        path = link[1 : link.index(">")]
+        found.append(path)
+        url = base + path
+    return found
+
+
+def explain(url: str, sql: str) -> str:
+    with psycopg.connect(url) as db:
+        rows = db.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql).fetchall()
+    return "\n".join(row[0] for row in rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--seconds", type=float, default=4)
+    parser.add_argument("--connections", type=int, default=1)
+    args = parser.parse_args()
+    target = product(REPO)
+    url = recreate_database(target.database, args.database_url)
+    service = target.start(args.database_url, SECRET)
+    try:
+        seed(url)
+        tokens = {user: sign({"sub": user, "exp": soon(3600)}, key=SECRET) for user in SIZES}
+        queries = {"by id": "limit=50", "by -updated_at": "limit=50&sort=-updated_at"}
+        print("| user | order | page | p50 ms | p99 ms | req/s | CPU ms/req |")
+        print("|---|---|---|---:|---:|---:|---:|")
+        for order, query in queries.items():
+            for user, size in SIZES.items():
+                deep = cursors(service.base, user, tokens[user], query, 20 if size > 100 else 1)
+                for page, paths in (("first", [f"/api/{user}/tasks?{query}"]), ("deep", deep)):
+                    picker = _picker(paths, tokens[user])
+                    outcome = run_load(
+                        "127.0.0.1",
+                        service.port,
+                        picker,
+                        args.connections,
+                        args.seconds,
+                        server_cpu=service.cpu_seconds,
+                    )
+                    assert outcome.failures == 0, outcome.statuses
+                    print(
+                        f"| {size:,} tasks | {order} | {page} | "
+                        f"{outcome.percentile(0.5) * 1000:.2f} | "
+                        f"{outcome.percentile(0.99) * 1000:.2f} | {outcome.rate:,.0f} | "
+                        f"{outcome.cpu_ms_per_request:.2f} |",
+                        flush=True,
+                    )
+        print("\nThe plan of a deep page of the large user, by id and by -updated_at:\n")
+        print(
+            explain(
+                url,
+                "SELECT id FROM tasks WHERE user_id = 'large' AND (id > 60000) "
+                "ORDER BY id LIMIT 51",
+            )
+        )
+        print()
+        print(
+            explain(
+                url,
+                "SELECT id FROM tasks WHERE user_id = 'large' AND "
+                "(updated_at, id) < (now() - interval '60000 seconds', 60000) "
+                "ORDER BY updated_at DESC, id DESC LIMIT 51",
+            )
+        )
+    finally:
+        service.stop()
+
+
+def _picker(paths: list[str], token: str) -> Picker:
+    def pick(rng: random.Random) -> tuple[tuple[str, str, bytes | None], str]:
+        return ("GET", rng.choice(paths), None), token
+
+    return pick
+
+
+if __name__ == "__main__":
+    main()
