@@ -20,6 +20,8 @@ from bench.loadgen import Picker, run_load
 from bench.targets import product
 from tests.support.databases import recreate_database
 from tests.support.tokens import sign, soon
+from todo_adapters.sql import statements
+from todo_core.listing import TaskQuery
 
 REPO = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret-that-is-long-enough-0123456789"
@@ -52,9 +54,23 @@ def cursors(base: str, user: str, token: str, query: str, depth: int) -> list[st
     return found
 
 
-def explain(url: str, sql: str) -> str:
+def explain(url: str, owner: str, sort: str) -> str:
+    """The plan of the statement the product runs for a page of 50, 1,000 tasks deep."""
+    field = sort.removeprefix("-")
+    direction = "DESC" if sort.startswith("-") else "ASC"
     with psycopg.connect(url) as db:
-        rows = db.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql).fetchall()
+        row = db.execute(
+            f"SELECT {field}, id FROM tasks WHERE user_id = %s "  # noqa: S608 (a known column)
+            f"ORDER BY {field} {direction}, id {direction} OFFSET 1000 LIMIT 1",
+            (owner,),
+        ).fetchone()
+        assert row is not None
+        query = TaskQuery(sort=sort, limit=50, after=(row[0], row[1]))
+        sql = statements.postgres_text(
+            statements.list_statement(statements.list_shape(query), postgres=True)
+        )
+        parameters = statements.list_parameters(owner, query)
+        rows = db.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, parameters).fetchall()
     return "\n".join(row[0] for row in rows)
 
 
@@ -94,23 +110,9 @@ def main() -> None:
                         f"{outcome.cpu_ms_per_request:.2f} |",
                         flush=True,
                     )
-        print("\nThe plan of a deep page of the large user, by id and by -updated_at:\n")
-        print(
-            explain(
-                url,
-                "SELECT id FROM tasks WHERE user_id = 'large' AND (id > 60000) "
-                "ORDER BY id LIMIT 51",
-            )
-        )
-        print()
-        print(
-            explain(
-                url,
-                "SELECT id FROM tasks WHERE user_id = 'large' AND "
-                "(updated_at, id) < (now() - interval '60000 seconds', 60000) "
-                "ORDER BY updated_at DESC, id DESC LIMIT 51",
-            )
-        )
+        for sort in ("id", "-updated_at"):
+            print(f"\nThe plan of a page of the large user 1,000 tasks deep, sort={sort}:\n")
+            print(explain(url, "large", sort))
     finally:
         service.stop()
 

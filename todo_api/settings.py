@@ -176,19 +176,26 @@ class Settings(BaseSettings):
 
 def origin_from(url: str) -> str:
     """A browser origin as the `Origin` header spells it: `scheme://host[:port]`, lower case,
-    no trailing slash. A path, a query or `*` is refused: CORS would never match it, and
-    every preflight would fail with nothing at start-up to say why."""
+    IDNA host, no default port, no trailing slash. A path, a query, user info or `*` is
+    refused: CORS would never match it, and every preflight would fail with nothing at
+    start-up to say why. Errors do not repeat the value (it may hold a password)."""
     text = url.strip().rstrip("/")
     if text == "*":
         raise ValueError("list origins explicitly, never '*'")
     parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{text!r} is not an origin: expected scheme://host[:port]")
+    try:
+        port = parts.port
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):
+        raise ValueError("is not an origin: expected scheme://host[:port]") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise ValueError("is not an origin: expected scheme://host[:port]")
     if parts.path or parts.query or parts.fragment or parts.username or parts.password:
-        raise ValueError(f"{text!r} is not an origin: only scheme://host[:port], no path or query")
-    host = parts.netloc.lower()
-    if (parts.scheme, parts.port) in (("http", 80), ("https", 443)):
-        host = host.rpartition(":")[0]  # browsers leave the default port out of `Origin`
+        raise ValueError("is not an origin: only scheme://host[:port], no path, query or user")
+    if ":" in host:
+        host = f"[{host}]"  # IPv6
+    if port is not None and (parts.scheme, port) not in (("http", 80), ("https", 443)):
+        host += f":{port}"
     return f"{parts.scheme}://{host}"
 
 

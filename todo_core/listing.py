@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from todo_core.errors import InvalidCursor, InvalidQuery
-from todo_core.tasks import TASK_ID_MAX, Task, is_task_id
+from todo_core.tasks import Task, check_title, is_task_id
 
 LIMIT_MAX: Final = 500
 TEXT_MAX: Final = 100
@@ -117,8 +117,14 @@ class TaskQuery:
             if not is_task_id(task_id):
                 raise ValueError
             return (self._sort_value(value), task_id)
-        except (ValueError, TypeError, KeyError, AttributeError, binascii.Error) as error:
-            # UnicodeError and json's errors are ValueErrors
+        except (
+            ValueError,  # json's and Unicode's errors among them
+            TypeError,
+            KeyError,
+            AttributeError,
+            OverflowError,  # a date at the calendar's edge moved to UTC
+            binascii.Error,
+        ) as error:
             raise InvalidCursor() from error
 
     def _sort_value(self, value: object) -> object:
@@ -127,8 +133,7 @@ class TaskQuery:
                 raise ValueError
             return value
         if self.field == "title":
-            if not isinstance(value, str) or len(value) > 1000:
-                raise ValueError
+            check_title(value)  # no title that could not be stored (NUL, surrogates, length)
             return value
         if not isinstance(value, str):
             raise ValueError
@@ -153,6 +158,3 @@ def is_after(key: SortKey, after: SortKey, descending: bool) -> bool:
 
 def _has_surrogate(text: str) -> bool:
     return any("\ud800" <= char <= "\udfff" for char in text)
-
-
-__all__ = ["LIMIT_MAX", "SORTS", "TASK_ID_MAX", "TaskPage", "TaskQuery", "is_after"]

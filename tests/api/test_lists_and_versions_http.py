@@ -148,7 +148,7 @@ def test_if_match_refuses_a_stale_write_and_changes_nothing(
     one = f"{TASKS}/{task['id']}"
     client.put(one, json={"title": "theirs"}, headers=ALICE)  # another tab wrote: now "2"
     before = client.get(one, headers=ALICE).json()
-    for stale in ('"1"', 'W/"2"', '"x"', '"99999999999999999999"'):
+    for stale in ('"1"', 'W/"2"', '"02"', '"x"', '"99999999999999999999"', "2"):
         response = client.request(
             method, one + suffix, json=body, headers={**ALICE, "If-Match": stale}
         )

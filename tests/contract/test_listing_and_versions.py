@@ -4,6 +4,8 @@ domain's (TaskQuery, TaskService.page), driven here over each store."""
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -119,6 +121,36 @@ def test_a_cursor_works_only_for_its_owner_and_its_query(repository: TaskReposit
     for forged in ["x", "e30", page.next_cursor[:-3], "A" * 3000, "%%%", "\x00"]:
         with pytest.raises(InvalidCursor):
             TaskQuery.of(limit=2, cursor=forged, owner="alice")
+
+
+def forged_cursor(query: TaskQuery, owner: str, value: object) -> str:
+    """A cursor built by hand for `query` and `owner`, holding `value` as its sort key."""
+    document = {"v": 1, "q": query._fingerprint(owner), "k": [value, 1]}
+    raw = json.dumps(document).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize(
+    ("sort", "value"),
+    [
+        ("created_at", "0001-01-01T00:00:00+01:00"),  # before the calendar once in UTC
+        ("-updated_at", "9999-12-31T23:59:59-05:00"),  # after it
+        ("created_at", "2026-03-01T12:00:00"),  # no zone
+        ("title", "nul\u0000title"),
+        ("title", "\ud800"),
+        ("title", "t" * 201),
+        ("id", 2**64),
+        ("id", "1"),
+    ],
+)
+def test_a_well_formed_cursor_with_a_key_no_task_can_have_is_invalid(
+    repository: TaskRepository, sort: str, value: object
+) -> None:
+    """Cursors are not signed: one built by hand must be refused, not reach the store."""
+    seeded(repository)
+    query = TaskQuery.of(sort=sort, limit=2)
+    with pytest.raises(InvalidCursor):
+        TaskQuery.of(sort=sort, limit=2, cursor=forged_cursor(query, "alice", value), owner="alice")
 
 
 def test_every_write_advances_the_version(repository: TaskRepository) -> None:

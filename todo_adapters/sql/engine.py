@@ -16,14 +16,19 @@ from todo_adapters.sql.waiting import wait_until_reachable
 
 
 def make_engine(url: str, pool: PoolOptions | None = None) -> Engine:
-    """A pooled engine that checks connections before use and never echoes SQL.
+    """A pooled engine that checks connections before use and never echoes SQL, nor puts
+    bound values (titles, owner ids) in the text of its errors, which may be logged.
 
     Connections are in autocommit mode: the repository runs one statement per call, which
     is atomic by itself, so BEGIN and COMMIT would be two round trips that buy nothing.
     """
     pool = pool or PoolOptions()
     url = driver_url(url)
-    options: dict[str, Any] = {"echo": False, "isolation_level": "AUTOCOMMIT"}
+    options: dict[str, Any] = {
+        "echo": False,
+        "hide_parameters": True,
+        "isolation_level": "AUTOCOMMIT",
+    }
     if make_url(url).get_backend_name() == "sqlite":
         options["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:

@@ -88,14 +88,18 @@ CHANGE = {
 }
 
 
+ListShape = tuple[bool, bool, str, bool, bool]  # completed?, text?, sort, paged?, after?
+
+
 @lru_cache(maxsize=256)
 def list_statement(shape: ListShape, postgres: bool) -> Select[Any]:
     """The SELECT for one shape of list query (which filters, which order, paged or not); its
     values are bound as `owner`, `completed`, `pattern`, `after_value`, `after_id`, `limit`.
 
     Orders by the sort field then the id, in one direction, so that "after this task" is one
-    row comparison the (user_id, field, id) indexes answer. Titles compare as code points on
-    both databases (PostgreSQL's "C" collation; SQLite's BINARY), as Python compares them.
+    row comparison; (user_id, id) and (user_id, updated_at, id) are indexed, the other orders
+    sort the user's matching tasks. Titles compare as code points on both databases
+    (PostgreSQL's "C" collation; SQLite's BINARY), as Python compares them.
     """
     completed, text, sort, paged, after = shape
     field = sort.removeprefix("-")
@@ -114,19 +118,21 @@ def list_statement(shape: ListShape, postgres: bool) -> Select[Any]:
                 ),
             )
         )
-    key = tuple_(column, _tasks.c.id)
-    position = tuple_(bindparam("after_value", type_=_tasks.c[field].type), bindparam("after_id"))
+    key: ColumnElement[Any] = tuple_(column, _tasks.c.id)
+    position: ColumnElement[Any] = tuple_(
+        bindparam("after_value", type_=_tasks.c[field].type), bindparam("after_id")
+    )
+    if field == "id":  # the id is its own tie-breaker
+        key, position = _tasks.c.id, bindparam("after_id")
     descending = sort.startswith("-")
     if after:
         where.append(key < position if descending else key > position)
-    order = [column.desc(), _tasks.c.id.desc()] if descending else [column, _tasks.c.id]
+    order = [column, _tasks.c.id] if field != "id" else [column]
+    order = [part.desc() for part in order] if descending else order
     statement = select(*COLUMNS).where(*where).order_by(*order)
     if paged:
         statement = statement.limit(bindparam("limit"))
     return statement
-
-
-ListShape = tuple[bool, bool, str, bool, bool]  # completed?, text?, sort, paged?, after?
 
 
 def list_shape(query: TaskQuery) -> ListShape:

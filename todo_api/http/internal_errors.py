@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from todo_api.http.problems import problem
@@ -35,6 +36,8 @@ class InternalErrors:
 
         try:
             await self.app(scope, receive, watched)
+        except HTTPException:
+            raise  # an answer, not a bug: the middleware that raised it answers it
         except Exception:
             route = getattr(scope.get("route"), "path_format", None) or "<unmatched>"
             # The traceback, the route template and (from the log context) the request id;

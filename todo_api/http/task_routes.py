@@ -49,7 +49,9 @@ _IF_NONE_MATCH = {"parameters": [IF_NONE_MATCH]}
 async def list_tasks(request: Request, tasks: CallerTasksDep) -> Response:
     """The user's tasks: by default all of them, ordered by id. With `limit`, a page, and a
     `Link: <...>; rel="next"` header while more follow (keyset pages: following `next` returns
-    each matching task once, even while tasks are added or deleted)."""
+    each matching task once, even while tasks are added or deleted; a task whose change moves
+    it in the order, under `sort=updated_at` or a `completed` filter, may move past the
+    cursor or behind it)."""
     parameters = list_parameters(request)
     if parameters is None:
         response = tasks_response(await tasks.list())

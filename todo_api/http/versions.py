@@ -6,10 +6,11 @@ from __future__ import annotations
 import hashlib
 import re
 
-from todo_core.tasks import TASK_ID_MAX, Task
+from todo_core.tasks import Task
 
-_STRONG_TAG = re.compile(r'"(\d{1,19})"')
+_STRONG_TAG = re.compile(r'"([1-9]\d{0,18})"')  # exactly as `etag_of` writes it: "03" is not "3"
 NO_VERSION = 0  # what an entity tag we never sent stands for: no task is ever at version 0
+VERSION_MAX = 2**63 - 1  # the column is a 64-bit integer
 
 
 class BadPrecondition(Exception):
@@ -35,7 +36,7 @@ def expected_version(if_match: str | None) -> int | None:
         raise BadPrecondition()
     matched = _STRONG_TAG.fullmatch(tags[0])
     version = int(matched.group(1)) if matched else NO_VERSION
-    return version if version <= TASK_ID_MAX else NO_VERSION
+    return version if version <= VERSION_MAX else NO_VERSION
 
 
 def none_match(if_none_match: str | None, etag: str) -> bool:
