@@ -3,6 +3,7 @@
     .venv/bin/pip install -e '.[test,bench]'
     .venv/bin/python -m bench.run                              # the product alone
     .venv/bin/python -m bench.run --floor --raw --sketch       # all four, alternating
+    git worktree add /tmp/before HEAD~3 && .venv/bin/python -m bench.run --before /tmp/before
 
 The peers: idiomatic async FastAPI (`--floor`), the raw-ASGI ceiling (`--raw`) and the seed's
 sketch (`--sketch`). Each target is one uvicorn worker on a database of its own, seeded with
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from bench.loadgen import Outcome, run_load
 from bench.report import save, table
-from bench.targets import Server, Target, baseline, floor, product, reference
+from bench.targets import Server, Target, baseline, earlier_product, floor, product, reference
 from bench.workloads import pickers, seed, tokens
 from tests.support.databases import recreate_database
 
@@ -31,6 +32,8 @@ WORKLOADS = ["list", "get", "create", "toggle", "update", "mix", "list 10k"]
 def main() -> None:
     args = _arguments()
     targets = [product(REPO)]
+    if args.before:
+        targets.append(earlier_product(args.before))
     if args.floor:
         targets.append(floor(args.shared))
     if args.sketch:
@@ -104,6 +107,11 @@ def _arguments() -> argparse.Namespace:
         type=Path,
         default=REPO.parent / "shared",
         help="folder holding baseline/ and reference/",
+    )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="also run the product as checked out in this folder (a worktree of an earlier commit)",
     )
     parser.add_argument("--floor", action="store_true", help="also run idiomatic async FastAPI")
     parser.add_argument("--sketch", action="store_true", help="also run the seed's sketch")

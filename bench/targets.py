@@ -61,6 +61,13 @@ def product(repo: Path) -> Target:
     )
 
 
+def earlier_product(checkout: Path) -> Target:
+    """The product as checked out in `checkout` (a `git worktree` of an earlier commit), run
+    with this venv: an A/B of a change, in the same alternation."""
+    command = [sys.executable, "-c", "from todo_api.cli import main; main()", "serve"]
+    return Target("before", command, checkout, "/health/ready", "bench_before")
+
+
 def baseline(shared: Path) -> Target:
     command = [
         str(BIN / "uvicorn"),

@@ -92,6 +92,8 @@ class InMemoryTaskRepository:
         task = tasks.get(task_id)
         if task is None or (expected is not None and task.version != expected):
             return None
+        if not fields:  # nothing to change: not a write, so no new version (as in SQL)
+            return copy(task)
         fields.update(updated_at=now, version=task.version + 1)
         tasks[task_id] = replace(task, **fields)  # type: ignore[arg-type]
         return copy(tasks[task_id])

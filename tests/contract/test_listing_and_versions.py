@@ -245,3 +245,11 @@ def test_any_query_pages_through_exactly_what_the_whole_query_returns(
             owner="alice",
         )
     assert seen == everything
+
+
+def test_a_change_of_nothing_is_not_a_write(repository: TaskRepository) -> None:
+    task = repository.add("alice", NewTask("same"), T0)
+    assert repository.change("alice", task.id, TaskChanges(), T0) == task
+    assert repository.change("alice", task.id, TaskChanges(), T0, expected=1) == task
+    assert repository.change("alice", task.id, TaskChanges(), T0, expected=2) is None
+    assert repository.get("alice", task.id) == task

@@ -78,6 +78,9 @@ class AsyncSqlTaskRepository:
     ) -> Task | None:
         if not is_task_id(task_id):
             return None
+        if not changes.fields:  # nothing to change: not a write, so no new version
+            task = await self.get(owner, task_id)
+            return task if task is None or expected in (None, task.version) else None
         sql = _CHANGE[changes.fields, expected is not None]
         values = {f"new_{name}": value for name, value in changes.values().items()}
         parameters = {"owner": owner, "task_id": task_id, "now": now, "expected": expected}

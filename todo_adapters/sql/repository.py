@@ -66,6 +66,9 @@ class SqlTaskRepository:
     ) -> Task | None:
         if not is_task_id(task_id):
             return None
+        if not changes.fields:  # nothing to change: not a write, so no new version
+            task = self.get(owner, task_id)
+            return task if task is None or expected in (None, task.version) else None
         values = {f"new_{name}": value for name, value in changes.values().items()}
         statement = statements.CHANGE[changes.fields, expected is not None]
         return self._one(
