@@ -12,6 +12,7 @@ from dependency_injector import containers, providers
 
 from todo_adapters.memory import AsyncInMemoryTaskRepository
 from todo_adapters.tokens import OffLoopVerifier, RememberingVerifier
+from todo_api.draining import Draining
 from todo_api.http.state import Shared
 from todo_api.settings import Settings
 from todo_api.stores import memory_store, open_task_store
@@ -37,11 +38,15 @@ class Container(containers.DeclarativeContainer):
     )
     request_tokens = providers.Singleton(OffLoopVerifier, token_memory, token_threads)
 
+    # Set at SIGTERM when SHUTDOWN_DRAIN_SECONDS > 0: readiness then answers 503.
+    draining = providers.Singleton(Draining)
+
     shared = providers.Singleton(
         Shared,
         tasks=task_service,
         tokens=request_tokens,
         storage_probe=task_store.provided.ping,
+        draining=draining,
     )
 
 

@@ -18,6 +18,7 @@ from typing import TypeVar
 from fastapi import FastAPI
 
 from todo_api.container import Container
+from todo_api.draining import drained_on_sigterm
 from todo_api.http.state import Shared, State
 from todo_api.stores import TaskStore
 from todo_core.errors import TodoError
@@ -31,7 +32,11 @@ def lifespan_of(container: Container) -> Callable[[FastAPI], AbstractAsyncContex
     async def lifespan(_: FastAPI) -> AsyncIterator[State]:
         with _young_garbage_collected_every(container.settings().gc_gen0_threshold):
             shared = await _start(container)
-            with _frozen_for_the_collector():
+            drain_seconds = container.settings().shutdown_drain_seconds
+            with (
+                _frozen_for_the_collector(),
+                drained_on_sigterm(container.draining(), drain_seconds),
+            ):
                 try:
                     yield {"shared": shared}
                 finally:

@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     access_log: bool = True
     shutdown_grace_seconds: float = Field(default=20, gt=0)
+    shutdown_drain_seconds: float = Field(default=0, ge=0, le=300)
     blocking_threads: int = Field(default=4, ge=1, le=64)
     gc_gen0_threshold: int = Field(default=20_000, ge=0)
     dev_secret_file: Path | None = None

@@ -193,3 +193,39 @@ def test_sigterm_lets_an_in_flight_request_finish(empty_database: str, tmp_path:
     assert "Finished server process" in server.output
     assert replies[0].status_code == 200
     assert replies[0].json()["completed"] is True
+
+
+def test_sigterm_drains_ready_turns_503_at_once_and_requests_are_served_until_it_stops(
+    tmp_path: Path,
+) -> None:
+    """What a balancer needs for a restart that loses nothing: the replica says "not ready" at
+    the signal and keeps serving for SHUTDOWN_DRAIN_SECONDS, then stops."""
+    env = clean_env(BETTER_AUTH_SECRET=SECRET, SHUTDOWN_DRAIN_SECONDS="2")
+    server = Server(tmp_path, env)
+    server.wait_ready()
+    assert httpx2.get(server.base + "/readyz").status_code == 200
+    signalled = time.monotonic()
+    server.process.send_signal(signal.SIGTERM)
+    try:
+        ready = httpx2.get(server.base + "/readyz")
+        for _ in range(20):  # the signal is handled between two bytecodes: at once
+            if ready.status_code == 503:
+                break
+            time.sleep(0.02)
+            ready = httpx2.get(server.base + "/readyz")
+        assert ready.status_code == 503, ready.text
+        assert ready.json()["code"] == "shutting_down"
+        assert time.monotonic() - signalled < 1
+        assert httpx2.get(server.base + "/health/ready").status_code == 503
+        assert httpx2.get(server.base + "/livez").status_code == 200
+        created = httpx2.post(
+            server.base + "/api/alice/tasks",
+            json={"title": "while draining"},
+            headers=auth("alice"),
+        )
+        assert created.status_code == 201, created.text
+        server.process.wait(timeout=30)
+    finally:
+        stop(server.process)
+    assert time.monotonic() - signalled >= 1.9  # it kept serving for the drain time
+    assert "SIGTERM: not ready any more; serving for 2 s, then stopping" in server.output

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from todo_api.http.openapi import errors_doc
+from todo_api.http.problems import ShuttingDown
 from todo_api.http.state import shared
 from todo_core.errors import StorageUnavailable
 
@@ -24,11 +25,22 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
+@router.get("/livez")
+async def live() -> dict[str, str]:
+    """The process answers: no I/O (a liveness probe must not fail for a database outage,
+    or the orchestrator restarts healthy replicas)."""
+    return {"status": "ok"}
+
+
 @router.get("/health/ready", responses=errors_doc(503))
+@router.get("/readyz", responses=errors_doc(503))
 async def ready(request: Request) -> dict[str, Any]:
-    """Ready to serve: the task store answers."""
+    """Ready to serve: not draining, and the task store answers."""
+    state = shared(request)
+    if state.draining.started:
+        raise ShuttingDown()
     try:
-        await shared(request).storage_probe()
+        await state.storage_probe()
     except Exception as error:  # any failure to reach it means "not ready", not a 500
         raise StorageUnavailable(type(error).__name__) from error
     return {"status": "ready", "database": "ok"}

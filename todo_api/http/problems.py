@@ -49,6 +49,10 @@ class MissingToken(InvalidToken):
         super().__init__("Not authenticated: send Authorization: Bearer <token>")
 
 
+class ShuttingDown(Exception):
+    """This replica is draining: a balancer should send elsewhere (requests still work)."""
+
+
 class TokenTooLarge(Exception):
     """An Authorization header longer than any real token. Not a 401: the token may be
     genuine (a huge user id), and a page that reads 401 signs its user out."""
@@ -98,6 +102,7 @@ STATUS_OF: dict[type[Exception], tuple[int, str, str | None]] = {
         "The task store did not answer in time; the change may or may not have been made",
     ),
     TokenCheckUnavailable: (503, "auth_unavailable", "Tokens cannot be checked right now; retry"),
+    ShuttingDown: (503, "shutting_down", "This instance is stopping; send requests elsewhere"),
     TokenTooLarge: (
         431,
         "token_too_large",

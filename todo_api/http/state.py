@@ -13,6 +13,7 @@ from typing import TypedDict
 
 from starlette.requests import Request
 
+from todo_api.draining import Draining
 from todo_core.ports import AsyncTokenVerifier
 from todo_core.service import AsyncTaskService
 
@@ -22,6 +23,7 @@ class Shared:
     tasks: AsyncTaskService
     tokens: AsyncTokenVerifier  # remembers good tokens; checks new ones off the event loop
     storage_probe: Callable[[], Awaitable[None]]  # raises when the task store is unreachable
+    draining: Draining  # started at SIGTERM: not ready, still serving
 
 
 class State(TypedDict):
