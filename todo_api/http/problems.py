@@ -15,8 +15,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
 
+from todo_api.http.allowed import allowed_methods
+from todo_api.http.challenges import challenge, log_refusal
 from todo_api.http.versions import BadPrecondition
 from todo_core.errors import (
     InvalidCursor,
@@ -32,7 +33,6 @@ from todo_core.errors import (
 )
 
 log = logging.getLogger(__name__)
-token_log = logging.getLogger("todo_api.tokens")
 
 PROBLEM_TYPE = "application/problem+json"
 RETRY_AFTER_SECONDS = "2"
@@ -125,15 +125,6 @@ def problem(
     return JSONResponse(body, status, headers=headers, media_type=PROBLEM_TYPE)
 
 
-def challenge(code: str, detail: str) -> dict[str, str]:
-    """RFC 6750's WWW-Authenticate: no error code when no token was sent, else invalid_token
-    with our detail as its description (the body's `code` tells expired from the rest)."""
-    value = 'Bearer realm="todo"'
-    if code != "token_missing":
-        value += f', error="invalid_token", error_description="{detail}"'
-    return {"WWW-Authenticate": value}
-
-
 async def _mapped(_: Request, error: Exception) -> JSONResponse:
     status, code, detail = next(STATUS_OF[k] for k in type(error).__mro__ if k in STATUS_OF)
     detail = detail or str(error)
@@ -141,7 +132,7 @@ async def _mapped(_: Request, error: Exception) -> JSONResponse:
     if isinstance(error, InvalidToken):
         headers = challenge(code, detail)
         if not isinstance(error, MissingToken):
-            _log_refusal(error)
+            log_refusal(error)
     if status == 503:  # the cause's type only: driver messages may name hosts and users
         log.warning("%s: %s", code, type(error.__cause__ or error).__name__)
     extra: dict[str, Any] = {}
@@ -153,12 +144,6 @@ async def _mapped(_: Request, error: Exception) -> JSONResponse:
     elif isinstance(error, InvalidQuery) and not isinstance(error, InvalidCursor):
         extra["errors"] = [{"loc": ["query", error.parameter], "msg": error.why, "type": "invalid"}]
     return problem(status, code, detail, headers, **extra)
-
-
-def _log_refusal(error: InvalidToken) -> None:
-    """One line per refused token: which check refused it, never any of the token."""
-    note = f" ({error.note})" if error.note else ""
-    token_log.info("token refused: %s%s", error.why, note, extra={"token_problem": error.why})
 
 
 async def _invalid_request(_: Request, error: Exception) -> JSONResponse:
@@ -193,23 +178,6 @@ async def _http(request: Request, error: Exception) -> JSONResponse:
     if error.status_code == 405:
         response.headers["Allow"] = ", ".join(allowed_methods(request))
     return response
-
-
-def allowed_methods(request: Request) -> list[str]:
-    """Every method the path serves (RFC 9110 15.5.6). Starlette's own 405 names only the
-    first route that matched the path, and FastAPI has one route per method. Each method
-    is tried against the routing table, so included routers count as they route."""
-    routes = request.app.router.routes
-    return [
-        method
-        for method in _METHODS
-        if any(
-            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
-        )
-    ]
-
-
-_METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
 
 
 def install_problem_handlers(app: FastAPI) -> None:
