@@ -34,6 +34,10 @@ def empty_database(postgres_url: str) -> Iterator[str]:
     drop_database(url)
 
 
+# The first attempt's error type depends on how the refusal looks to the driver.
+WAITING = re.compile(r"database not reachable \(attempt 1: \w+\); retrying in")
+
+
 def test_serve_waits_for_a_database_that_comes_up_late(
     private_cluster: PrivateCluster, tmp_path: Path
 ) -> None:
@@ -41,8 +45,14 @@ def test_serve_waits_for_a_database_that_comes_up_late(
     env = clean_env(DATABASE_URL=private_cluster.url, BETTER_AUTH_SECRET=SECRET)
     server = Server(tmp_path, env)
     try:
-        time.sleep(2)
-        assert server.process.poll() is None  # still waiting, not dead
+        # Wait for its first refused attempt (a fixed sleep raced a slow start-up under load:
+        # the cluster was back before the server had tried at all).
+        deadline = time.monotonic() + 60
+        while not WAITING.search(server.output) and time.monotonic() < deadline:
+            assert server.process.poll() is None, server.output  # waiting, not dead
+            time.sleep(0.1)
+        time.sleep(0.5)
+        assert server.process.poll() is None, server.output  # still waiting, not dead
         private_cluster.start()
         server.wait_ready()
         reply = httpx2.post(
@@ -51,10 +61,7 @@ def test_serve_waits_for_a_database_that_comes_up_late(
         assert reply.status_code == 201
     finally:
         stop(server.process)
-    # The first attempt's error type depends on how the refusal looks to the driver.
-    assert re.search(r"database not reachable \(attempt 1: \w+\); retrying in", server.output), (
-        server.output
-    )
+    assert WAITING.search(server.output), server.output
     assert "database schema migrated from empty to" in server.output
 
 
