@@ -26,8 +26,8 @@ def create_app(container: Container | None = None) -> FastAPI:
         version=_version(),
         lifespan=lifespan_of(container),
     )
-    app.add_middleware(InternalErrors)  # innermost of ours: its 500 gets CORS and the id
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(InternalErrors)  # inside CORS and the log: its answers get both
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,

@@ -8,11 +8,12 @@ the lifespan's end closes it all. Tests and embedders swap a provider with `.ove
 
 from __future__ import annotations
 
+import threading
+
 from dependency_injector import containers, providers
 
 from todo_adapters.memory import AsyncInMemoryTaskRepository
 from todo_adapters.tokens import OffLoopVerifier, RememberingVerifier
-from todo_api.draining import Draining
 from todo_api.http.state import Shared
 from todo_api.settings import Settings
 from todo_api.stores import memory_store, open_task_store
@@ -39,7 +40,7 @@ class Container(containers.DeclarativeContainer):
     request_tokens = providers.Singleton(OffLoopVerifier, token_memory, token_threads)
 
     # Set at SIGTERM when SHUTDOWN_DRAIN_SECONDS > 0: readiness then answers 503.
-    draining = providers.Singleton(Draining)
+    draining = providers.Singleton(threading.Event)
 
     shared = providers.Singleton(
         Shared,

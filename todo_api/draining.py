@@ -21,25 +21,12 @@ from typing import Any
 log = logging.getLogger("todo_api")
 
 
-class Draining:
-    """Whether this process has been asked to stop: readiness reads it on every probe."""
-
-    def __init__(self) -> None:
-        self._started = threading.Event()
-
-    @property
-    def started(self) -> bool:
-        return self._started.is_set()
-
-    def start(self) -> None:
-        self._started.set()
-
-
 @contextmanager
-def drained_on_sigterm(draining: Draining, seconds: float) -> Iterator[None]:
-    """While the app runs, SIGTERM starts draining and hands the signal on to the server's
-    own handler `seconds` later; a second SIGTERM (or SIGINT) hands it on at once. A no-op
-    with 0 seconds, or off the main thread (tests drive the app in-process)."""
+def drained_on_sigterm(draining: threading.Event, seconds: float) -> Iterator[None]:
+    """While the app runs, SIGTERM sets `draining` (readiness reads it) and hands the signal
+    on to the server's own handler `seconds` later; a second SIGTERM hands it on at once
+    (SIGINT stays uvicorn's: at once). A no-op with 0 seconds, or off the main thread (tests
+    drive the app in-process)."""
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -51,10 +38,10 @@ def drained_on_sigterm(draining: Draining, seconds: float) -> Iterator[None]:
             server_handler(signum, frame)
 
     def on_sigterm(signum: int, frame: FrameType | None) -> None:
-        if draining.started:  # asked twice: stop now
+        if draining.is_set():  # asked twice: stop now
             hand_on(signum, frame)
             return
-        draining.start()
+        draining.set()
         log.info("SIGTERM: not ready any more; serving for %g s, then stopping", seconds)
         loop.call_soon_threadsafe(loop.call_later, seconds, hand_on, signum, None)
 

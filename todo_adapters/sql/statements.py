@@ -60,20 +60,25 @@ ADD = (
 )
 
 
+def _target(conditional: bool) -> ColumnElement[bool]:
+    """The owner's task, and with `conditional` only at the version the caller expects."""
+    target: ColumnElement[bool] = _mine & _expected if conditional else _mine
+    return target
+
+
 def _toggle(conditional: bool) -> Update:
-    where = _mine & _expected if conditional else _mine
     values = {"completed": not_(_tasks.c.completed), **_next_version}
-    return update(_tasks).where(where).values(**values).returning(*COLUMNS)
+    return update(_tasks).where(_target(conditional)).values(**values).returning(*COLUMNS)
 
 
 def _remove(conditional: bool) -> Delete:
-    return delete(_tasks).where(_mine & _expected if conditional else _mine)
+    return delete(_tasks).where(_target(conditional))
 
 
 def _change(fields: tuple[str, ...], conditional: bool) -> Update:
     values: dict[str, Any] = {name: bindparam(f"new_{name}") for name in fields}
-    where = _mine & _expected if conditional else _mine
-    return update(_tasks).where(where).values(**_next_version, **values).returning(*COLUMNS)
+    statement = update(_tasks).where(_target(conditional))
+    return statement.values(**_next_version, **values).returning(*COLUMNS)
 
 
 # Each write with and without the version check (bound as `expected`); a change for each set

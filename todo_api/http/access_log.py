@@ -46,8 +46,7 @@ class AccessLog:
             await self.app(scope, receive, send_with_id)
         finally:
             if self.enabled:
-                route = scope.get("route")
-                path = getattr(route, "path_format", None) or "<unmatched>"
+                path = route_template(scope)
                 elapsed = (time.perf_counter() - started) * 1000
                 log.info(
                     "%s %s %d %.1f ms",
@@ -63,3 +62,9 @@ class AccessLog:
                     },
                 )
             request_id.reset(token)
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's template (`/api/{user_id}/tasks`), never the raw path, which holds
+    user ids and whatever a client typed."""
+    return getattr(scope.get("route"), "path_format", None) or "<unmatched>"

@@ -5,7 +5,7 @@ when a route never reads its body (DELETE, PATCH .../complete) it lets the route
 swaps the response for a `text/plain` 413, so a DELETE with an oversized body deleted the task
 and told the client it had not; and it sits outside the app's middleware, so its 413 would
 carry no CORS headers. This one checks the declared length up front, counts what is streamed,
-and always answers a problem.
+and always ends in a problem.
 """
 
 from __future__ import annotations
@@ -13,17 +13,20 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from todo_api.http.problems import problem
-
 
 class BodyTooLarge(HTTPException):
-    """Raised mid-read; an HTTPException so that FastAPI's body parser passes it through."""
+    """An HTTPException so that FastAPI's body parser passes it through to its handler; one
+    raised outside a route is answered by InternalErrors, just outside this middleware."""
 
-    def __init__(self) -> None:
-        super().__init__(413)
+    def __init__(self, max_bytes: int) -> None:
+        detail = f"Request body over {max_bytes} bytes"
+        super().__init__(413, detail, headers={"Connection": "close"})
 
 
 class BodyLimit:
+    """Refuses a declared length over the limit before the app runs, and stops a streamed
+    body at the limit. It only raises: answering is InternalErrors' job."""
+
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
@@ -34,33 +37,15 @@ class BodyLimit:
             return
         for name, value in scope["headers"]:
             if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
-                await self._refuse(scope, receive, send)
-                return
+                raise BodyTooLarge(self.max_bytes)
         received = 0
-        started = False
 
         async def limited_receive() -> Message:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.max_bytes:
-                raise BodyTooLarge()
+                raise BodyTooLarge(self.max_bytes)
             return message
 
-        async def tracked_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracked_send)
-        except BodyTooLarge:
-            if started:
-                raise
-            await self._refuse(scope, receive, send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        detail = f"Request body over {self.max_bytes} bytes"
-        response = problem(413, "content_too_large", detail)
-        response.headers["Connection"] = "close"
-        await response(scope, receive, send)
+        await self.app(scope, limited_receive, send)

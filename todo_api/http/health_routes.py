@@ -37,7 +37,7 @@ async def live() -> dict[str, str]:
 async def ready(request: Request) -> dict[str, Any]:
     """Ready to serve: not draining, and the task store answers."""
     state = shared(request)
-    if state.draining.started:
+    if state.draining.is_set():
         raise ShuttingDown()
     try:
         await state.storage_probe()

@@ -1,4 +1,5 @@
-"""The 500 a browser page can read: answered inside CORS and the access log.
+"""What no handler answered, answered inside CORS and the access log: a 500 a browser page
+can read, and an HTTPException raised outside the routes (the body limit's 413).
 
 Starlette answers unhandled exceptions in its outermost ServerErrorMiddleware, outside every
 middleware the app adds: that 500 has no CORS header (a page on another origin sees only
@@ -13,7 +14,8 @@ import logging
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from todo_api.http.problems import problem
+from todo_api.http.access_log import route_template
+from todo_api.http.problems import http_problem, problem
 from todo_api.logs import request_id
 
 log = logging.getLogger("todo_api.errors")
@@ -36,13 +38,14 @@ class InternalErrors:
 
         try:
             await self.app(scope, receive, watched)
-        except HTTPException:
-            raise  # an answer, not a bug: the middleware that raised it answers it
+        except HTTPException as error:  # an answer, not a bug
+            if started:
+                raise
+            await http_problem(error)(scope, receive, send)
         except Exception:
-            route = getattr(scope.get("route"), "path_format", None) or "<unmatched>"
             # The traceback, the route template and (from the log context) the request id;
             # never the headers or the body, which may hold a token.
-            log.exception("unhandled error in %s %s", scope["method"], route)
+            log.exception("unhandled error in %s %s", scope["method"], route_template(scope))
             if started:  # too late for a clean answer: let the server drop the connection
                 raise
             detail = "Internal server error"

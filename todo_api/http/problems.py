@@ -166,8 +166,8 @@ def _short(part: object) -> object:
     return part
 
 
-async def _http(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, HTTPException)
+def http_problem(error: HTTPException) -> JSONResponse:
+    """A framework or middleware HTTPException as a problem, keeping its headers."""
     phrase = HTTPStatus(error.status_code).phrase
     code = phrase.lower().replace(" ", "_").replace("-", "_")
     # Framework details are fixed sentences ("Not Found", "There was an error parsing the
@@ -175,6 +175,12 @@ async def _http(request: Request, error: Exception) -> JSONResponse:
     detail = error.detail if isinstance(error.detail, str) and error.detail else phrase
     response = problem(error.status_code, code, detail)
     response.headers.update(error.headers or {})
+    return response
+
+
+async def _http(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    response = http_problem(error)
     if error.status_code == 405:
         response.headers["Allow"] = ", ".join(allowed_methods(request))
     return response

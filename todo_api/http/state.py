@@ -7,13 +7,13 @@ into the app or the container themselves.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypedDict
 
 from starlette.requests import Request
 
-from todo_api.draining import Draining
 from todo_core.ports import AsyncTokenVerifier
 from todo_core.service import AsyncTaskService
 
@@ -23,7 +23,7 @@ class Shared:
     tasks: AsyncTaskService
     tokens: AsyncTokenVerifier  # remembers good tokens; checks new ones off the event loop
     storage_probe: Callable[[], Awaitable[None]]  # raises when the task store is unreachable
-    draining: Draining  # started at SIGTERM: not ready, still serving
+    draining: threading.Event  # set at SIGTERM: not ready, still serving
 
 
 class State(TypedDict):
