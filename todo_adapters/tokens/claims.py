@@ -23,13 +23,18 @@ ASYMMETRIC_ALGORITHMS = frozenset(
 MAX_TOKEN_LENGTH = 8192  # far above any real token; bounds the work an attacker can ask for
 
 
+def check_length(token: str) -> None:
+    """Refuse an empty token, or one longer than any real one, before any parsing."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidToken(why="too_long" if token else "malformed")
+
+
 def header_of(token: str) -> dict[str, Any]:
     """The token's (unverified) header, read only after its length is checked.
 
     Enough to route a token and pick its key; garbage fails here, before any key is fetched.
     """
-    if not token or len(token) > MAX_TOKEN_LENGTH:
-        raise InvalidToken(why="too_long" if token else "malformed")
+    check_length(token)
     try:
         return jwt.get_unverified_header(token)
     except jwt.InvalidTokenError:

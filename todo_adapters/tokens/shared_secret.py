@@ -7,8 +7,7 @@ from collections.abc import Sequence
 
 import jwt
 
-from todo_adapters.tokens.claims import HMAC_ALGORITHMS, MAX_TOKEN_LENGTH, ClaimRules
-from todo_core.errors import InvalidToken
+from todo_adapters.tokens.claims import HMAC_ALGORITHMS, ClaimRules, check_length
 from todo_core.ports import Principal
 
 
@@ -40,8 +39,7 @@ class SharedSecretVerifier:
         self._rules = ClaimRules(issuer, audience, leeway_seconds, require_exp)
 
     def verify(self, token: str) -> Principal:
-        if not token or len(token) > MAX_TOKEN_LENGTH:
-            raise InvalidToken(why="too_long" if token else "malformed")
+        check_length(token)
         return self._rules.decode(token, self._secret, self.algorithms)
 
     def issue(self, user_id: str, ttl_seconds: int, **claims: object) -> str:
