@@ -12,9 +12,12 @@ from datetime import datetime
 from typing import TypeVar
 
 from todo_adapters.deadline import Attempt, NotStarted, within
+from todo_core.idempotency import IdempotencyKey, Outcome
 from todo_core.listing import TaskQuery
 from todo_core.ports import TaskRepository
+from todo_core.syncing import Delta
 from todo_core.tasks import NewTask, Task, TaskChanges
+from todo_core.writes import Write
 
 T = TypeVar("T")
 
@@ -59,6 +62,15 @@ class ThreadedTaskRepository:
 
     async def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool:
         return await self.run(self._tasks.remove, owner, task_id, expected)
+
+    async def write_once(self, owner: str, key: IdempotencyKey, write: Write) -> Outcome:
+        return await self.run(self._tasks.write_once, owner, key, write)
+
+    async def changed_since(self, owner: str, stamp: int) -> Delta:
+        return await self.run(self._tasks.changed_since, owner, stamp)
+
+    async def purge(self, keys_before: datetime, tombstones_before: datetime) -> None:
+        await self.run(self._tasks.purge, keys_before, tombstones_before)
 
     async def run(self, call: Callable[..., T], *args: object) -> T:
         """`call(*args)` on one of the threads (with the caller's context: log lines keep their

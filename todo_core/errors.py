@@ -45,6 +45,15 @@ class InvalidCursor(InvalidQuery):
         super().__init__("cursor", "is not a cursor from a page of this list with these parameters")
 
 
+class InvalidSyncCursor(InvalidCursor):
+    """A `changed_since` that no sync of this user handed out (nor 0, the first sync's)."""
+
+    def __init__(self) -> None:
+        InvalidQuery.__init__(
+            self, "changed_since", "is not 0 or a cursor from a sync of this list"
+        )
+
+
 class StaleTask(TodoError):
     """The task changed since the caller read it (its version is not the one they expect):
     nothing was changed; read it again and decide."""
@@ -110,3 +119,22 @@ class TokenCheckUnavailable(TodoError):
 class StorageTimeout(TodoError):
     """The task store did not answer in time. Unlike StorageUnavailable, the operation had
     been sent: a change may or may not have been made (read the task to find out)."""
+
+
+class InvalidIdempotencyKey(TodoError):
+    """An idempotency key no request may carry: empty, too long, or not printable ASCII."""
+
+
+class IdempotencyKeyReused(TodoError):
+    """The key was first used for another request: reusing it for this one would answer it
+    with the other's result. Nothing was changed."""
+
+
+class IdempotencyKeyInUse(TodoError):
+    """The first request with this key is still running: retry shortly, and it answers with
+    that request's result. Nothing was changed by this one."""
+
+
+class SyncExpired(TodoError):
+    """The sync cursor is older than the deletions still on record: changes since then can no
+    longer be told apart; the client reloads everything (`changed_since=0`)."""

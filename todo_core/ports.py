@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from todo_core.idempotency import IdempotencyKey, Outcome
 from todo_core.listing import TaskQuery
+from todo_core.syncing import Delta
 from todo_core.tasks import NewTask, Task, TaskChanges
+from todo_core.writes import Write
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,24 @@ class TaskRepository(Protocol):
         """Delete the task (only at version `expected`, when given); False when none was."""
         ...
 
+    def write_once(self, owner: str, key: IdempotencyKey, write: Write) -> Outcome:
+        """Apply `write` unless the owner's `key` was used since `key.fresh_after`: then
+        apply nothing and answer with the outcome kept from that first use (`replayed_for`
+        set). A write that happens is kept under the key in the same transaction; one that
+        does not (`done` False) keeps nothing. Raises IdempotencyKeyInUse when the key's
+        first write is still running (stores that serialise writes simply wait for it)."""
+        ...
+
+    def changed_since(self, owner: str, stamp: int) -> Delta:
+        """The owner's tasks written at or after `stamp`, the ids of those deleted at or
+        after it (none for stamp 0), and a stamp from which the next call misses no write
+        that commits later. Raises SyncExpired when deletions after `stamp` were purged."""
+        ...
+
+    def purge(self, keys_before: datetime, tombstones_before: datetime) -> None:
+        """Forget idempotency keys and tombstones older than these (housekeeping)."""
+        ...
+
 
 class AsyncTaskRepository(Protocol):
     """TaskRepository for an event loop: the same methods, the same promises, awaited."""
@@ -92,6 +113,12 @@ class AsyncTaskRepository(Protocol):
     ) -> Task | None: ...
 
     async def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool: ...
+
+    async def write_once(self, owner: str, key: IdempotencyKey, write: Write) -> Outcome: ...
+
+    async def changed_since(self, owner: str, stamp: int) -> Delta: ...
+
+    async def purge(self, keys_before: datetime, tombstones_before: datetime) -> None: ...
 
 
 class TokenVerifier(Protocol):

@@ -7,11 +7,16 @@ below, shared by both, so that the twins only orchestrate and cannot drift apart
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from todo_core.clock import Clock, UtcClock
 from todo_core.errors import InvalidTask, StaleTask, TaskNotFound
+from todo_core.idempotency import KEY_TTL, Done, IdempotencyKey, Outcome, check_key, replayed
 from todo_core.listing import TaskPage, TaskQuery
 from todo_core.ports import AsyncTaskRepository, TaskRepository
+from todo_core.syncing import SYNC_RETENTION, Changes, Delta, cursor_of, stamp_of
 from todo_core.tasks import UNSET, NewTask, Task, TaskChanges, is_owner_id, is_task_id
+from todo_core.writes import Add, Change, Remove, Toggle, Write
 
 
 class TaskService:
@@ -21,9 +26,18 @@ class TaskService:
     not found. Invalid input raises InvalidTask before anything is stored.
     """
 
-    def __init__(self, tasks: TaskRepository, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        tasks: TaskRepository,
+        clock: Clock | None = None,
+        *,
+        key_ttl: timedelta = KEY_TTL,
+        sync_retention: timedelta = SYNC_RETENTION,
+    ) -> None:
         self._tasks = tasks
         self._now = clock or UtcClock()
+        self._key_ttl = key_ttl
+        self._sync_retention = sync_retention
 
     def list(self, owner: str) -> list[Task]:
         return self._tasks.list(owner_id(owner))
@@ -60,19 +74,77 @@ class TaskService:
         if not changes.fields:
             return current(self.get(owner, task_id), expected)
         task = self._tasks.change(owner, task_id, changes, self._now(), expected)
-        return self._written(owner, task_id, task, expected)
+        return self._written(owner, task_id, expected, task)
 
     def toggle(self, owner: str, task_id: int, expected: int | None = None) -> Task:
         owner = existing(owner, task_id)
         task = self._tasks.toggle(owner, task_id, self._now(), expected)
-        return self._written(owner, task_id, task, expected)
+        return self._written(owner, task_id, expected, task)
 
     def remove(self, owner: str, task_id: int, expected: int | None = None) -> None:
         owner = existing(owner, task_id)
         if not self._tasks.remove(owner, task_id, expected):
-            self._written(owner, task_id, None, expected)
+            self._written(owner, task_id, expected, None)
 
-    def _written(self, owner: str, task_id: int, task: Task | None, expected: int | None) -> Task:
+    # The same writes under an idempotency key: a repeat of the request answers with the
+    # first one's result (Done.replayed) instead of writing again.
+
+    def add_once(
+        self,
+        owner: str,
+        key: str,
+        title: object,
+        description: object = None,
+        completed: object = False,
+    ) -> Done:
+        new = NewTask.of(title, description, completed)
+        return self._once(owner_id(owner), key, Add(new, self._now()))
+
+    def change_once(
+        self,
+        owner: str,
+        key: str,
+        task_id: int,
+        *,
+        title: object = UNSET,
+        description: object = UNSET,
+        completed: object = UNSET,
+        expected: int | None = None,
+    ) -> Done:
+        changes = TaskChanges.of(title, description, completed)
+        owner = existing(owner, task_id)
+        if not changes.fields:  # not a write: nothing to keep
+            check_key(key)
+            return Done(current(self.get(owner, task_id), expected))
+        return self._once(owner, key, Change(task_id, changes, self._now(), expected))
+
+    def toggle_once(self, owner: str, key: str, task_id: int, expected: int | None = None) -> Done:
+        owner = existing(owner, task_id)
+        return self._once(owner, key, Toggle(task_id, self._now(), expected))
+
+    def remove_once(self, owner: str, key: str, task_id: int, expected: int | None = None) -> Done:
+        owner = existing(owner, task_id)
+        return self._once(owner, key, Remove(task_id, expected))
+
+    def changes(self, owner: str, cursor: str) -> Changes:
+        """What changed since the sync that handed out `cursor` ("0": everything)."""
+        owner = owner_id(owner)
+        return synced(owner, self._tasks.changed_since(owner, stamp_of(cursor, owner)))
+
+    def purge(self) -> None:
+        """Forget expired idempotency keys and tombstones (run it now and then: each replica's
+        housekeeping does, and any may)."""
+        now = self._now()
+        self._tasks.purge(now - self._key_ttl, now - self._sync_retention)
+
+    def _once(self, owner: str, key: str, write: Write) -> Done:
+        keyed = IdempotencyKey.of(key, write, self._now(), self._key_ttl)
+        outcome = replayed(keyed, self._tasks.write_once(owner, keyed, write))
+        if not outcome.done:
+            self._written(owner, *target(write), None)
+        return done(outcome)
+
+    def _written(self, owner: str, task_id: int, expected: int | None, task: Task | None) -> Task:
         """The written task; else why not: gone (TaskNotFound) or changed meanwhile."""
         if task is None and expected is not None and self._tasks.get(owner, task_id):
             raise StaleTask(task_id)
@@ -82,9 +154,18 @@ class TaskService:
 class AsyncTaskService:
     """TaskService for an event loop: the same use cases over an AsyncTaskRepository."""
 
-    def __init__(self, tasks: AsyncTaskRepository, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        tasks: AsyncTaskRepository,
+        clock: Clock | None = None,
+        *,
+        key_ttl: timedelta = KEY_TTL,
+        sync_retention: timedelta = SYNC_RETENTION,
+    ) -> None:
         self._tasks = tasks
         self._now = clock or UtcClock()
+        self._key_ttl = key_ttl
+        self._sync_retention = sync_retention
 
     async def list(self, owner: str) -> list[Task]:
         return await self._tasks.list(owner_id(owner))
@@ -120,20 +201,76 @@ class AsyncTaskService:
         if not changes.fields:
             return current(await self.get(owner, task_id), expected)
         task = await self._tasks.change(owner, task_id, changes, self._now(), expected)
-        return await self._written(owner, task_id, task, expected)
+        return await self._written(owner, task_id, expected, task)
 
     async def toggle(self, owner: str, task_id: int, expected: int | None = None) -> Task:
         owner = existing(owner, task_id)
         task = await self._tasks.toggle(owner, task_id, self._now(), expected)
-        return await self._written(owner, task_id, task, expected)
+        return await self._written(owner, task_id, expected, task)
 
     async def remove(self, owner: str, task_id: int, expected: int | None = None) -> None:
         owner = existing(owner, task_id)
         if not await self._tasks.remove(owner, task_id, expected):
-            await self._written(owner, task_id, None, expected)
+            await self._written(owner, task_id, expected, None)
+
+    async def add_once(
+        self,
+        owner: str,
+        key: str,
+        title: object,
+        description: object = None,
+        completed: object = False,
+    ) -> Done:
+        new = NewTask.of(title, description, completed)
+        return await self._once(owner_id(owner), key, Add(new, self._now()))
+
+    async def change_once(
+        self,
+        owner: str,
+        key: str,
+        task_id: int,
+        *,
+        title: object = UNSET,
+        description: object = UNSET,
+        completed: object = UNSET,
+        expected: int | None = None,
+    ) -> Done:
+        changes = TaskChanges.of(title, description, completed)
+        owner = existing(owner, task_id)
+        if not changes.fields:
+            check_key(key)
+            return Done(current(await self.get(owner, task_id), expected))
+        return await self._once(owner, key, Change(task_id, changes, self._now(), expected))
+
+    async def toggle_once(
+        self, owner: str, key: str, task_id: int, expected: int | None = None
+    ) -> Done:
+        owner = existing(owner, task_id)
+        return await self._once(owner, key, Toggle(task_id, self._now(), expected))
+
+    async def remove_once(
+        self, owner: str, key: str, task_id: int, expected: int | None = None
+    ) -> Done:
+        owner = existing(owner, task_id)
+        return await self._once(owner, key, Remove(task_id, expected))
+
+    async def changes(self, owner: str, cursor: str) -> Changes:
+        owner = owner_id(owner)
+        return synced(owner, await self._tasks.changed_since(owner, stamp_of(cursor, owner)))
+
+    async def purge(self) -> None:
+        now = self._now()
+        await self._tasks.purge(now - self._key_ttl, now - self._sync_retention)
+
+    async def _once(self, owner: str, key: str, write: Write) -> Done:
+        keyed = IdempotencyKey.of(key, write, self._now(), self._key_ttl)
+        outcome = replayed(keyed, await self._tasks.write_once(owner, keyed, write))
+        if not outcome.done:
+            await self._written(owner, *target(write), None)
+        return done(outcome)
 
     async def _written(
-        self, owner: str, task_id: int, task: Task | None, expected: int | None
+        self, owner: str, task_id: int, expected: int | None, task: Task | None
     ) -> Task:
         if task is None and expected is not None and await self._tasks.get(owner, task_id):
             raise StaleTask(task_id)
@@ -174,3 +311,18 @@ def paged(owner: str, query: TaskQuery, tasks: list[Task]) -> TaskPage:
         return TaskPage(tasks)
     tasks = tasks[: query.limit]
     return TaskPage(tasks, query.cursor_after(tasks[-1], owner))
+
+
+def target(write: Write) -> tuple[int, int | None]:
+    """The task a write that did not happen was aimed at, and the version it expected (a
+    creation always happens)."""
+    assert not isinstance(write, Add)
+    return write.task_id, write.expected
+
+
+def done(outcome: Outcome) -> Done:
+    return Done(outcome.task, replayed=outcome.replayed_for is not None)
+
+
+def synced(owner: str, delta: Delta) -> Changes:
+    return Changes(delta.tasks, delta.deleted, cursor_of(delta.stamp, owner))

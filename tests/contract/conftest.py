@@ -32,6 +32,9 @@ def _emptied(engine: Engine, make: Callable[[], TaskRepository]) -> Fresh:
     def fresh() -> TaskRepository:
         with engine.begin() as connection:
             connection.execute(text("DELETE FROM tasks"))
+            connection.execute(text("DELETE FROM task_tombstones"))
+            connection.execute(text("DELETE FROM idempotency_keys"))
+            connection.execute(text("UPDATE sync_state SET purged_through = 0"))
         return make()
 
     return fresh
@@ -106,3 +109,12 @@ def sql_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlSto
 @pytest.fixture
 def repository(fresh_repository: Fresh) -> TaskRepository:
     return fresh_repository()
+
+
+@pytest.fixture(params=_params([kind for kind in ADAPTERS if kind.startswith("postgres")]))
+def postgres_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStore]:
+    """The PostgreSQL adapters only, sync and async: for what only a server with concurrent
+    writers can show."""
+    for fresh, engine in _fresh(request.param, request, tmp_path):
+        assert engine is not None
+        yield SqlStore(fresh(), engine)

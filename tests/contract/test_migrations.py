@@ -110,7 +110,13 @@ def test_starters_racing_on_an_empty_database_migrate_it_once(empty_database: st
     assert failures == []
     assert [result.changed for result in results].count(True) == 1
     engine = make_engine(empty_database)
-    assert sorted(inspect(engine).get_table_names()) == ["alembic_version", "tasks"]
+    assert sorted(inspect(engine).get_table_names()) == [
+        "alembic_version",
+        "idempotency_keys",
+        "sync_state",
+        "task_tombstones",
+        "tasks",
+    ]
     with engine.connect() as connection:
         versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     assert versions == [(head_revision(),)]

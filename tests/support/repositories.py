@@ -19,9 +19,12 @@ from typing import Any
 from anyio.from_thread import BlockingPortal
 from sqlalchemy import Engine
 
+from todo_core.idempotency import IdempotencyKey, Outcome
 from todo_core.listing import TaskQuery
 from todo_core.ports import AsyncTaskRepository, TaskRepository
+from todo_core.syncing import Delta
 from todo_core.tasks import NewTask, Task, TaskChanges
+from todo_core.writes import Write
 
 
 class Awaited:
@@ -57,6 +60,15 @@ class Awaited:
 
     def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool:
         return self._portal.call(self.tasks.remove, owner, task_id, expected)
+
+    def write_once(self, owner: str, key: IdempotencyKey, write: Write) -> Outcome:
+        return self._portal.call(self.tasks.write_once, owner, key, write)
+
+    def changed_since(self, owner: str, stamp: int) -> Delta:
+        return self._portal.call(self.tasks.changed_since, owner, stamp)
+
+    def purge(self, keys_before: datetime, tombstones_before: datetime) -> None:
+        self._portal.call(self.tasks.purge, keys_before, tombstones_before)
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,15 @@ from typing import Any, TypeVar
 import psycopg
 
 from todo_adapters.deadline import Attempt, NotStarted, within
-from todo_adapters.sql import statements
+from todo_adapters.sql import statements, writes
 from todo_adapters.sql.failures import failure
 from todo_adapters.sql.pool import Connections, PooledConnection
+from todo_core.errors import IdempotencyKeyInUse, SyncExpired
+from todo_core.idempotency import IdempotencyKey, Outcome
 from todo_core.listing import TaskQuery
+from todo_core.syncing import Delta
 from todo_core.tasks import NewTask, Task, TaskChanges, is_task_id
+from todo_core.writes import Write
 
 T = TypeVar("T")
 Rows = list[tuple[Any, ...]]
@@ -33,6 +37,17 @@ _ADD = statements.postgres_text(statements.ADD)
 _TOGGLE = {key: statements.postgres_text(sql) for key, sql in statements.TOGGLE.items()}
 _REMOVE = {key: statements.postgres_text(sql) for key, sql in statements.REMOVE.items()}
 _CHANGE = {key: statements.postgres_text(sql) for key, sql in statements.CHANGE.items()}
+_HORIZON = statements.postgres_text(statements.POSTGRES_HORIZON)
+_CHANGED = statements.postgres_text(statements.CHANGED)
+_DELETED = statements.postgres_text(statements.DELETED)
+_PURGE = [
+    statements.postgres_text(statement)
+    for statement in (
+        statements.ADVANCE_PURGED,
+        statements.PURGE_TOMBSTONES,
+        statements.PURGE_KEYS,
+    )
+]
 
 
 @lru_cache(maxsize=256)
@@ -101,6 +116,38 @@ class AsyncSqlTaskRepository:
         deleted = await self._run(_REMOVE[expected is not None], parameters, _rowcount)
         return deleted > 0
 
+    async def write_once(self, owner: str, key: IdempotencyKey, write: Write) -> Outcome:
+        sql, parameters = writes.keyed_parameters(owner, key, write)
+        for _ in range(writes.ATTEMPTS):
+            try:
+                return writes.keyed_outcome(await self._run(sql, parameters, _all))
+            except psycopg.errors.UniqueViolation:  # the key was kept meanwhile, or had expired
+                await self._run(writes.DELETE_EXPIRED, parameters, _rowcount)
+        raise IdempotencyKeyInUse("The idempotency key is in use; retry")
+
+    async def changed_since(self, owner: str, stamp: int) -> Delta:
+        values = {"owner": owner, "stamp": stamp}
+
+        async def read(db: PooledConnection) -> Delta:
+            following, purged_through = (await (await db.execute(_HORIZON)).fetchall())[0]
+            if 0 < stamp <= purged_through:
+                raise SyncExpired()
+            tasks = _tasks(await (await db.execute(_CHANGED, values)).fetchall())
+            deleted = await (await db.execute(_DELETED, values)).fetchall() if stamp else []
+            return Delta(tasks, [task_id for (task_id,) in deleted], following)
+
+        # One snapshot for the three reads, and for the horizon it hands out.
+        return await self._transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", read)
+
+    async def purge(self, keys_before: datetime, tombstones_before: datetime) -> None:
+        values = {"keys_before": keys_before, "tombstones_before": tombstones_before}
+
+        async def purge(db: PooledConnection) -> None:
+            for sql in _PURGE:
+                await db.execute(sql, values)
+
+        await self._transaction("BEGIN", purge)
+
     async def ping(self) -> None:
         """One round trip to the server, under the same deadline as any call."""
         await self._run("SELECT 1", {}, _all)
@@ -125,11 +172,36 @@ class AsyncSqlTaskRepository:
         result: Callable[[psycopg.AsyncCursor[Any]], Awaitable[T]],
         attempt: Attempt,
     ) -> T:
+        async def statement(db: PooledConnection) -> T:
+            return await result(await db.execute(sql, parameters))
+
+        return await self._on_connection(statement, attempt)
+
+    async def _transaction(self, begin: str, work: Callable[[PooledConnection], Awaitable[T]]) -> T:
+        """`work` as one transaction on one pooled connection, under the call's deadline."""
+
+        async def run(db: PooledConnection) -> T:
+            await db.execute(begin)
+            try:
+                result = await work(db)
+            except Exception:  # a cancelled call's transaction is the pool's to roll back
+                if not db.broken:
+                    await db.execute("ROLLBACK")
+                raise
+            await db.execute("COMMIT")
+            return result
+
+        attempt = Attempt()
+        return await within(self._timeout, attempt, self._on_connection(run, attempt))
+
+    async def _on_connection(
+        self, work: Callable[[PooledConnection], Awaitable[T]], attempt: Attempt
+    ) -> T:
         connection: PooledConnection = await self._connections.acquire()
         try:
             if not attempt.reach():
                 raise NotStarted  # the caller was told "did not happen": keep it so
-            return await result(await connection.execute(sql, parameters))
+            return await work(connection)
         except (psycopg.OperationalError, psycopg.InterfaceError) as error:
             raise failure(error) from error
         finally:

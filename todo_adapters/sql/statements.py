@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql import ClauseElement, func
 
-from todo_adapters.sql.table import TaskRow
+from todo_adapters.sql.table import IdempotencyKeyRow, SyncStateRow, TaskRow, TombstoneRow
 from todo_core.listing import TaskQuery
 from todo_core.tasks import CHANGEABLE, Task
 
@@ -175,3 +175,70 @@ _POSTGRES = make_url("postgresql+psycopg://").get_dialect()()
 def postgres_text(statement: ClauseElement) -> str:
     """The statement as psycopg runs it, with `%(name)s` placeholders."""
     return str(statement.compile(dialect=_POSTGRES))
+
+
+# Removals that return what they removed (a keyed removal keeps it with its key).
+REMOVED = {conditional: _remove(conditional).returning(*COLUMNS) for conditional in (False, True)}
+
+
+# Idempotency keys (see `writes.py` for PostgreSQL's single keyed statement).
+_keys = IdempotencyKeyRow.__table__  # type: ignore[attr-defined]
+_KEPT_TASK = ["task_id", "title", "description", "completed", "task_created_at", "task_updated_at"]
+_this_key = (_keys.c.user_id == bindparam("owner")) & (_keys.c.key == bindparam("key"))
+KEPT = select(
+    _keys.c.fingerprint, _keys.c.removed, *(_keys.c[name] for name in _KEPT_TASK), _keys.c.version
+).where(_this_key, _keys.c.created_at >= bindparam("fresh_after"))
+FORGET_KEY = delete(_keys).where(_this_key)
+KEEP = insert(_keys).values(
+    user_id=bindparam("owner"),
+    key=bindparam("key"),
+    fingerprint=bindparam("fingerprint"),
+    created_at=bindparam("at"),
+    removed=bindparam("removed"),
+    task_id=bindparam("task_id"),
+    title=bindparam("title"),
+    description=bindparam("description"),
+    completed=bindparam("completed"),
+    task_created_at=bindparam("created_at"),
+    task_updated_at=bindparam("updated_at"),
+    version=bindparam("version"),
+)
+PURGE_KEYS = delete(_keys).where(_keys.c.created_at < bindparam("keys_before"))
+
+
+# Incremental sync: tasks by the stamp of their last write, tombstones by their deletion's.
+_tombstones = TombstoneRow.__table__  # type: ignore[attr-defined]
+_sync = SyncStateRow.__table__  # type: ignore[attr-defined]
+CHANGED = (
+    select(*COLUMNS)
+    .where(_tasks.c.user_id == bindparam("owner"), _tasks.c.changed_in >= bindparam("stamp"))
+    .order_by(_tasks.c.id)
+)
+DELETED = (
+    select(_tombstones.c.task_id)
+    .where(_tombstones.c.user_id == bindparam("owner"), _tombstones.c.stamp >= bindparam("stamp"))
+    .order_by(_tombstones.c.task_id)
+)
+# SQLite: writes are serialised, so every write committed so far has a stamp up to `clock`.
+SQLITE_HORIZON = select(_sync.c.clock + literal_column("1"), _sync.c.purged_through).where(
+    _sync.c.id == literal_column("1")
+)
+# PostgreSQL: no transaction older than the snapshot's xmin is still running, so a write that
+# commits later has a stamp (its transaction id) of at least xmin.
+POSTGRES_HORIZON = select(
+    literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint"),
+    _sync.c.purged_through,
+).where(_sync.c.id == literal_column("1"))
+_purged = (
+    select(func.max(_tombstones.c.stamp))
+    .where(_tombstones.c.deleted_at < bindparam("tombstones_before"))
+    .scalar_subquery()
+)
+ADVANCE_PURGED = (
+    update(_sync)
+    .where(_sync.c.id == literal_column("1"), _sync.c.purged_through < _purged)
+    .values(purged_through=_purged)
+)
+PURGE_TOMBSTONES = delete(_tombstones).where(
+    _tombstones.c.deleted_at < bindparam("tombstones_before")
+)

@@ -10,6 +10,7 @@ from sqlalchemy.sql import false, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from todo_core.idempotency import KEY_MAX
 from todo_core.tasks import DESCRIPTION_MAX, OWNER_ID_MAX, TITLE_MAX
 
 
@@ -46,6 +47,7 @@ class TaskRow(SQLModel, table=True):
         Index("ix_tasks_user_id_id", "user_id", "id"),
         Index("ix_tasks_user_id_completed", "user_id", "completed"),
         Index("ix_tasks_user_id_updated_at_id", "user_id", "updated_at", "id"),
+        Index("ix_tasks_user_id_changed_in", "user_id", "changed_in"),
         # Without AUTOINCREMENT SQLite hands a deleted task's id to the next task.
         {"sqlite_autoincrement": True},
     )
@@ -64,3 +66,60 @@ class TaskRow(SQLModel, table=True):
     version: int = Field(
         default=1, sa_column=Column(BigInteger, nullable=False, server_default=text("1"))
     )
+    # The stamp of the last write (set by the database's triggers, see migration 0003): what
+    # an incremental sync selects by. Not a Task field: no client orders by it.
+    changed_in: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default=text("0"))
+    )
+
+
+class TombstoneRow(SQLModel, table=True):
+    """A deleted task, remembered (by the delete trigger) for incremental sync only: no list
+    or read ever sees it. Purged after the sync retention."""
+
+    __tablename__ = "task_tombstones"
+    __table_args__ = (
+        Index("ix_task_tombstones_user_id_stamp", "user_id", "stamp"),
+        Index("ix_task_tombstones_deleted_at", "deleted_at"),
+    )
+
+    task_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    user_id: str = Field(sa_column=Column(String(OWNER_ID_MAX), nullable=False))
+    stamp: int = Field(sa_column=Column(BigInteger, nullable=False))
+    deleted_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+
+
+class SyncStateRow(SQLModel, table=True):
+    """One row: SQLite's write counter (PostgreSQL stamps with transaction ids instead), and
+    the last stamp of a purged tombstone (a sync cursor at or before it is too old)."""
+
+    __tablename__ = "sync_state"
+
+    id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    clock: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default=text("0"))
+    )
+    purged_through: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default=text("0"))
+    )
+
+
+class IdempotencyKeyRow(SQLModel, table=True):
+    """A write's idempotency key and its outcome (the task as written), kept in the same
+    transaction as the write, so that a retry of the request answers with it."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (Index("ix_idempotency_keys_created_at", "created_at"),)
+
+    user_id: str = Field(sa_column=Column(String(OWNER_ID_MAX), primary_key=True))
+    key: str = Field(sa_column=Column(String(KEY_MAX), primary_key=True))
+    fingerprint: str = Field(sa_column=Column(String(64), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    removed: bool = Field(sa_column=Column(Boolean, nullable=False))
+    task_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    title: str = Field(sa_column=Column(String(TITLE_MAX), nullable=False))
+    description: str | None = Field(default=None, sa_column=Column(String(DESCRIPTION_MAX)))
+    completed: bool = Field(sa_column=Column(Boolean, nullable=False))
+    task_created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    task_updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    version: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -1,0 +1,78 @@
+"""Incremental sync: what changed in a user's tasks since the client last asked.
+
+A store stamps every write (and keeps a tombstone for every deletion) with a value that
+orders writes as they commit. The stamp a sync hands back must not run ahead of a write still
+in flight: that write would commit with a smaller stamp than the client's cursor and be missed
+for ever. Each store says how it avoids that (PostgreSQL: the oldest transaction still
+running; SQLite and memory: writes are serialised, so a counter read under the same lock).
+
+A cursor is a stamp, opaque to clients, tied (by a digest) to its owner; `0` is the first
+sync. Tombstones are kept `SYNC_RETENTION` (30 days); a cursor from before the oldest purge is
+refused (SyncExpired), since deletions made since then are no longer known.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Final
+
+from todo_core.errors import InvalidSyncCursor
+from todo_core.tasks import Task
+
+SYNC_RETENTION: Final = timedelta(days=30)
+FIRST_SYNC: Final = "0"
+STAMP_MAX: Final = 2**63 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """What a store answers: tasks written at or after a stamp (as they are now), the ids of
+    tasks deleted since, and the stamp the next sync starts from."""
+
+    tasks: list[Task]
+    deleted: list[int]
+    stamp: int
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """A sync's answer for the client: its next cursor instead of the raw stamp."""
+
+    tasks: list[Task]
+    deleted: list[int] = field(default_factory=list)
+    cursor: str = FIRST_SYNC
+
+
+def cursor_of(stamp: int, owner: str) -> str:
+    document = {"v": 1, "o": _owner_digest(owner), "s": stamp}
+    raw = json.dumps(document, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def stamp_of(cursor: object, owner: str) -> int:
+    """The stamp a cursor stands for (0 for the first sync); InvalidSyncCursor if no sync of
+    this owner handed it out."""
+    if cursor == FIRST_SYNC:
+        return 0
+    try:
+        if not isinstance(cursor, str) or not 1 <= len(cursor) <= 256:
+            raise ValueError
+        padded = cursor + "=" * (-len(cursor) % 4)
+        document = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        stamp = document["s"]
+        if document["v"] != 1 or document["o"] != _owner_digest(owner):
+            raise ValueError
+        if type(stamp) is not int or not 0 < stamp <= STAMP_MAX:
+            raise ValueError
+        return stamp
+    except (ValueError, TypeError, KeyError, binascii.Error) as error:
+        raise InvalidSyncCursor() from error
+
+
+def _owner_digest(owner: str) -> str:
+    return hashlib.sha256(b"sync\x00" + owner.encode("utf-8", "surrogatepass")).hexdigest()[:24]

@@ -1,0 +1,60 @@
+"""Writes as values: what a store is asked to do, named once, so that one method of the
+store can apply any of them under an idempotency key, and so that a write can be recognised
+when it is asked for again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from todo_core.tasks import NewTask, TaskChanges
+
+
+@dataclass(frozen=True, slots=True)
+class Add:
+    new: NewTask
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    task_id: int
+    changes: TaskChanges
+    now: datetime
+    expected: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Toggle:
+    task_id: int
+    now: datetime
+    expected: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Remove:
+    task_id: int
+    expected: int | None = None
+
+
+Write = Add | Change | Toggle | Remove
+
+
+def fingerprint(write: Write) -> str:
+    """What the write asks for, as a digest: two requests with the same key are the same
+    request exactly when their fingerprints are equal. The time is left out (a retry comes
+    later); every value the caller chose is in, so that a key reused for anything else is
+    caught."""
+    match write:
+        case Add(new):
+            asked: list[object] = ["add", new.title, new.description, new.completed]
+        case Change(task_id, changes, _, expected):
+            asked = ["change", task_id, expected, changes.values()]
+        case Toggle(task_id, _, expected):
+            asked = ["toggle", task_id, expected]
+        case Remove(task_id, expected):
+            asked = ["remove", task_id, expected]
+    text = json.dumps(asked, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
