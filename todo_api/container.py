@@ -14,6 +14,7 @@ from dependency_injector import containers, providers
 
 from todo_adapters.memory import AsyncInMemoryTaskRepository
 from todo_adapters.tokens import OffLoopVerifier, RememberingVerifier
+from todo_api.housekeeping import purged_every
 from todo_api.http.state import Shared
 from todo_api.settings import Settings
 from todo_api.stores import memory_store, open_task_store
@@ -26,7 +27,16 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings)
 
     task_store = providers.Resource(open_task_store, settings)
-    task_service = providers.Singleton(AsyncTaskService, task_store.provided.repository)
+    task_service = providers.Singleton(
+        AsyncTaskService,
+        task_store.provided.repository,
+        key_ttl=settings.provided.idempotency_ttl,
+        sync_retention=settings.provided.sync_retention,
+    )
+    # Old idempotency keys and tombstones, forgotten now and then by every replica.
+    housekeeping = providers.Resource(
+        purged_every, task_service, settings.provided.housekeeping_interval_seconds
+    )
 
     shared_secret_verifier = providers.Singleton(shared_secret_verifier_for, settings)
     jwks_verifier = providers.Singleton(jwks_verifier_for, settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -58,6 +59,9 @@ class Settings(BaseSettings):
     shutdown_drain_seconds: float = Field(default=0, ge=0, le=300)
     blocking_threads: int = Field(default=4, ge=1, le=64)
     gc_gen0_threshold: int = Field(default=20_000, ge=0)
+    idempotency_ttl_hours: float = Field(default=24, gt=0, le=24 * 30)
+    sync_retention_days: float = Field(default=30, gt=0, le=3650)
+    housekeeping_interval_seconds: float = Field(default=3600, ge=0)
     dev_secret_file: Path | None = None
 
     @field_validator("cors_origins", "jwt_jwks_algorithms", mode="before")
@@ -113,6 +117,14 @@ class Settings(BaseSettings):
         if not self.database_url:
             raise ValueError("ENVIRONMENT=production needs DATABASE_URL")
         return self
+
+    @property
+    def idempotency_ttl(self) -> timedelta:
+        return timedelta(hours=self.idempotency_ttl_hours)
+
+    @property
+    def sync_retention(self) -> timedelta:
+        return timedelta(days=self.sync_retention_days)
 
     @property
     def uses_dev_secret(self) -> bool:

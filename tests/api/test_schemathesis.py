@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from schemathesis import Case, GenerationMode
 from schemathesis.config import SchemathesisConfig
 
+import tests.support.schemathesis_hooks  # noqa: F401 (registers the hooks)
 from tests.support.apps import memory_app
 from todo_api.http.schemas import _DESCRIPTION_PATTERN, _TITLE_PATTERN, Sort
 from todo_core.listing import SORTS

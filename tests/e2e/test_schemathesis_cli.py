@@ -6,6 +6,7 @@ operation in-process; this one is what a user running `st run` would see."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +38,11 @@ def test_schemathesis_finds_nothing_with_every_check(pg_server: str, tmp_path: P
             "--no-color",
         ],
         cwd=tmp_path,  # it keeps a cache of what it found in the working directory
+        env={
+            **os.environ,
+            "SCHEMATHESIS_HOOKS": "tests.support.schemathesis_hooks",
+            "PYTHONPATH": str(Path(__file__).parents[2]),
+        },
         capture_output=True,
         text=True,
         timeout=300,

@@ -14,8 +14,10 @@ from fastapi import Depends, Path, Request
 from todo_adapters.tokens.claims import MAX_TOKEN_LENGTH
 from todo_api.http.problems import ForeignUser, MissingToken, TokenTooLarge
 from todo_api.http.state import shared
+from todo_core.idempotency import Done
 from todo_core.listing import TaskPage, TaskQuery
 from todo_core.service import AsyncTaskService
+from todo_core.syncing import Changes
 from todo_core.tasks import UNSET, Task
 
 MAX_AUTHORIZATION_LENGTH = len("Bearer ") + MAX_TOKEN_LENGTH
@@ -35,13 +37,26 @@ class CallerTasks:
     async def page(self, query: TaskQuery) -> TaskPage:
         return await self.service.page(self.owner, query)
 
-    async def add(
-        self, title: object, description: object = None, completed: object = False
-    ) -> Task:
-        return await self.service.add(self.owner, title, description, completed)
+    async def changes(self, cursor: str) -> Changes:
+        return await self.service.changes(self.owner, cursor)
 
     async def get(self, task_id: int) -> Task:
         return await self.service.get(self.owner, task_id)
+
+    # Writes, with or without an idempotency key (`key`): with one, a repeat of the request
+    # answers with the first one's outcome (`Done.replayed`).
+
+    async def add(
+        self,
+        title: object,
+        description: object = None,
+        completed: object = False,
+        *,
+        key: str | None = None,
+    ) -> Done:
+        if key is None:
+            return Done(await self.service.add(self.owner, title, description, completed))
+        return await self.service.add_once(self.owner, key, title, description, completed)
 
     async def change(
         self,
@@ -51,21 +66,27 @@ class CallerTasks:
         description: object = UNSET,
         completed: object = UNSET,
         expected: int | None = None,
-    ) -> Task:
-        return await self.service.change(
-            self.owner,
-            task_id,
-            title=title,
-            description=description,
-            completed=completed,
-            expected=expected,
-        )
+        key: str | None = None,
+    ) -> Done:
+        fields = {"title": title, "description": description, "completed": completed}
+        if key is None:
+            return Done(await self.service.change(self.owner, task_id, expected=expected, **fields))
+        return await self.service.change_once(self.owner, key, task_id, expected=expected, **fields)
 
-    async def toggle(self, task_id: int, expected: int | None = None) -> Task:
-        return await self.service.toggle(self.owner, task_id, expected)
+    async def toggle(
+        self, task_id: int, expected: int | None = None, *, key: str | None = None
+    ) -> Done:
+        if key is None:
+            return Done(await self.service.toggle(self.owner, task_id, expected))
+        return await self.service.toggle_once(self.owner, key, task_id, expected)
 
-    async def remove(self, task_id: int, expected: int | None = None) -> None:
-        await self.service.remove(self.owner, task_id, expected)
+    async def remove(
+        self, task_id: int, expected: int | None = None, *, key: str | None = None
+    ) -> Done:
+        if key is None:
+            await self.service.remove(self.owner, task_id, expected)
+            return Done(None)
+        return await self.service.remove_once(self.owner, key, task_id, expected)
 
 
 async def get_caller_tasks(

@@ -15,13 +15,17 @@ from todo_api.http.schemas import TASK_FIELDS
 
 _WHY = {
     400: "A body that cannot be parsed; a cursor from another list, user or query; an If-Match "
-    "with several tags",
+    "with several tags; changed_since with another parameter; an Idempotency-Key that is not "
+    "1 to 255 printable ASCII characters",
     401: "Missing, malformed, expired or wrongly signed token, or no user id in it",
     403: "The URL names another user",
     404: "No such task for this user",
+    409: "The first request with this Idempotency-Key is still running; retry after "
+    "`Retry-After` seconds",
+    410: "The sync cursor (changed_since) is older than the deletions kept; sync from 0",
     412: "The task changed since the ETag in If-Match; nothing was changed",
     413: "Request body too large",
-    422: "Invalid body or parameters",
+    422: "Invalid body or parameters; an Idempotency-Key used before for another request",
     503: "Database or token keys unavailable; retry after `Retry-After` seconds",
 }
 
@@ -43,6 +47,8 @@ _HEADERS = {
     "ETag": "The version: send it back in If-Match (writes) or If-None-Match (reads)",
     "Link": 'The next page, as `<URL>; rel="next"`, while more tasks follow',
     "Location": "The new task's path",
+    "Idempotent-Replayed": "`true` when this is the answer kept from an earlier request "
+    "with the same Idempotency-Key (nothing was written again)",
 }
 
 

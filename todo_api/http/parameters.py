@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from todo_api.http.schemas import ListParameters
+from todo_core.idempotency import KEY_MAX
 
 
 def list_parameters(request: Request) -> ListParameters | None:
@@ -32,18 +33,27 @@ def list_parameters(request: Request) -> ListParameters | None:
         ) from None
 
 
-def _header(name: str, description: str) -> dict[str, Any]:
+def _header(name: str, description: str, **schema: object) -> dict[str, Any]:
     return {
         "name": name,
         "in": "header",
         "required": False,
         "description": description,
-        "schema": {"type": "string"},
+        "schema": {"type": "string", **schema},
     }
 
 
 IF_MATCH = _header("If-Match", 'Write only if the task\'s ETag is still this one (`"3"`), else 412')
 IF_NONE_MATCH = _header("If-None-Match", "304 with no body when the ETag is still this one")
+IDEMPOTENCY_KEY = _header(
+    "Idempotency-Key",
+    "1 to 255 printable ASCII characters (bare or as a quoted string), unique per request: "
+    "a retry with the same key and request answers with the first one's result "
+    "(`Idempotent-Replayed: true`) instead of writing again. Kept 24 hours",
+    minLength=1,
+    maxLength=KEY_MAX,
+    pattern=r"^[\x20-\x7e]+$",
+)
 
 
 def documented_query(model: type[ListParameters]) -> list[dict[str, Any]]:

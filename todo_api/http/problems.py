@@ -20,13 +20,18 @@ from todo_api.http.allowed import allowed_methods
 from todo_api.http.challenges import challenge, log_refusal
 from todo_api.http.versions import BadPrecondition
 from todo_core.errors import (
+    IdempotencyKeyInUse,
+    IdempotencyKeyReused,
     InvalidCursor,
+    InvalidIdempotencyKey,
     InvalidQuery,
+    InvalidSyncCursor,
     InvalidTask,
     InvalidToken,
     StaleTask,
     StorageTimeout,
     StorageUnavailable,
+    SyncExpired,
     TaskNotFound,
     TokenCheckUnavailable,
     TokenExpired,
@@ -47,6 +52,10 @@ class MissingToken(InvalidToken):
 
     def __init__(self) -> None:
         super().__init__("Not authenticated: send Authorization: Bearer <token>")
+
+
+class ConflictingParameters(Exception):
+    """Query parameters that each are valid but do not go together (a sync takes no other)."""
 
 
 class ShuttingDown(Exception):
@@ -88,7 +97,25 @@ STATUS_OF: dict[type[Exception], tuple[int, str, str | None]] = {
         "invalid_cursor",
         "The cursor is not from a page of this list with these parameters; start again",
     ),
+    InvalidSyncCursor: (
+        400,
+        "invalid_cursor",
+        "changed_since is not 0 or a cursor from a sync of this list; sync again from 0",
+    ),
+    SyncExpired: (
+        410,
+        "sync_expired",
+        "The sync cursor is older than the deletions kept on record; sync again from 0",
+    ),
     InvalidQuery: (422, "invalid_query", "The list parameters are not valid"),
+    ConflictingParameters: (400, "conflicting_parameters", None),
+    InvalidIdempotencyKey: (400, "invalid_idempotency_key", None),
+    IdempotencyKeyReused: (422, "idempotency_key_reused", None),
+    IdempotencyKeyInUse: (
+        409,
+        "idempotency_key_in_use",
+        "The first request with this idempotency key is still running; retry shortly",
+    ),
     BadPrecondition: (400, "invalid_precondition", "If-Match takes one entity tag, or *"),
     StaleTask: (
         412,
@@ -133,6 +160,8 @@ async def _mapped(_: Request, error: Exception) -> JSONResponse:
         headers = challenge(code, detail)
         if not isinstance(error, MissingToken):
             log_refusal(error)
+    if isinstance(error, IdempotencyKeyInUse):
+        headers = {"Retry-After": "1"}
     if status == 503:  # the cause's type only: driver messages may name hosts and users
         log.warning("%s: %s", code, type(error.__cause__ or error).__name__)
     extra: dict[str, Any] = {}

@@ -13,6 +13,7 @@ from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from todo_core.listing import LIMIT_MAX, TEXT_MAX
+from todo_core.syncing import Changes
 from todo_core.tasks import DESCRIPTION_MAX, TITLE_MAX, Task
 
 # todo_core.listing.SORTS, restated for the document (a test holds them equal).
@@ -87,6 +88,17 @@ class ListParameters(BaseModel):
         description="A case-insensitive substring of the title or the description",
     )
     sort: Sort = Field(default="id", description="A field; `-` for descending; ties by id")
+    changed_since: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=256,
+        description="Incremental sync: `0`, then the `cursor` of the last sync; answers what "
+        "changed since, as {tasks, deleted, cursor}. Takes no other parameter",
+    )
+
+    def others_than_sync(self) -> list[str]:
+        """The parameters given besides `changed_since` (a sync takes none)."""
+        return [name for name in self.model_fields_set if name != "changed_since"]
 
 
 class TaskPatch(BaseModel):
@@ -126,6 +138,7 @@ TASK_FIELDS = {
 # just built. Measured against orjson on one user's 10,000 tasks: 8.5 ms vs 9.0 ms.
 _ONE = TypeAdapter(Task)
 _MANY = TypeAdapter(list[Task])
+_CHANGES = TypeAdapter(Changes)
 
 
 def task_response(task: Task, status_code: int = 200) -> Response:
@@ -134,3 +147,7 @@ def task_response(task: Task, status_code: int = 200) -> Response:
 
 def tasks_response(tasks: list[Task]) -> Response:
     return Response(_MANY.dump_json(tasks), media_type="application/json")
+
+
+def changes_response(changes: Changes) -> Response:
+    return Response(_CHANGES.dump_json(changes), media_type="application/json")

@@ -8,41 +8,48 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request, Response
 
-from todo_api.http.caller import CallerTasksDep
+from todo_api.http.caller import CallerTasks, CallerTasksDep
+from todo_api.http.idempotency import idempotency_key, marked
 from todo_api.http.openapi import errors_doc, headers_doc
 from todo_api.http.parameters import (
+    IDEMPOTENCY_KEY,
     IF_MATCH,
     IF_NONE_MATCH,
     documented_query,
     list_parameters,
 )
+from todo_api.http.problems import ConflictingParameters
 from todo_api.http.schemas import (
     Completion,
     ListParameters,
     TaskIn,
     TaskPatch,
+    changes_response,
     task_response,
     tasks_response,
 )
 from todo_api.http.versions import etag_of, etag_of_body, expected_version, none_match
+from todo_core.idempotency import Done
 from todo_core.listing import TaskQuery
+from todo_core.syncing import Changes
 from todo_core.tasks import Task
 
 router = APIRouter(prefix="/api/{user_id}/tasks", tags=["tasks"])
 _by_id = "/{task_id}"
 
 _LIST_PARAMETERS = {"parameters": [*documented_query(ListParameters), IF_NONE_MATCH]}
-_IF_MATCH = {"parameters": [IF_MATCH]}
+_CREATE = {"parameters": [IDEMPOTENCY_KEY]}
+_WRITE = {"parameters": [IF_MATCH, IDEMPOTENCY_KEY]}
 _IF_NONE_MATCH = {"parameters": [IF_NONE_MATCH]}
 
 
 @router.get(
     "",
-    response_model=list[Task],
+    response_model=list[Task] | Changes,
     responses={
         200: headers_doc("ETag", "Link"),
         304: {"description": "Not modified since the ETag in If-None-Match"},
-        **errors_doc(400, 401, 403, 413, 422, 503),
+        **errors_doc(400, 401, 403, 410, 413, 422, 503),
     },
     openapi_extra=_LIST_PARAMETERS,
 )
@@ -51,10 +58,17 @@ async def list_tasks(request: Request, tasks: CallerTasksDep) -> Response:
     `Link: <...>; rel="next"` header while more follow (keyset pages: following `next` returns
     each matching task once, even while tasks are added or deleted; a task whose change moves
     it in the order, under `sort=updated_at` or a `completed` filter, may move past the
-    cursor or behind it)."""
+    cursor or behind it).
+
+    With `changed_since` (`0` the first time, then the last answer's `cursor`): the tasks
+    created or changed since, the ids of those deleted since, and the next cursor. A task may
+    come again in a later sync; none is ever missed. A cursor older than the deletions kept
+    (30 days) is 410: sync again from `0`."""
     parameters = list_parameters(request)
     if parameters is None:
         response = tasks_response(await tasks.list())
+    elif parameters.changed_since is not None:
+        return await _synced(tasks, parameters)
     else:
         query = TaskQuery.of(
             completed=parameters.completed,
@@ -77,15 +91,23 @@ async def list_tasks(request: Request, tasks: CallerTasksDep) -> Response:
     "",
     status_code=201,
     response_model=Task,
-    responses={201: headers_doc("ETag", "Location"), **errors_doc(400, 401, 403, 413, 422, 503)},
+    responses={
+        201: headers_doc("ETag", "Location", "Idempotent-Replayed"),
+        **errors_doc(400, 401, 403, 409, 413, 422, 503),
+    },
+    openapi_extra=_CREATE,
 )
 async def create_task(request: Request, tasks: CallerTasksDep, body: TaskIn) -> Response:
-    """The new task, with its address in `Location` and its version in `ETag`."""
-    task = await tasks.add(body.title, body.description, body.completed)
+    """The new task, with its address in `Location` and its version in `ETag`. With an
+    `Idempotency-Key`, a retry of the same request answers with this same task."""
+    key = idempotency_key(request)
+    done = await tasks.add(body.title, body.description, body.completed, key=key)
+    task = done.task
+    assert task is not None  # a creation always has its task
     response = task_response(task, 201)
     response.headers["Location"] = f"{quote(request.url.path)}/{task.id}"
     response.headers["ETag"] = etag_of(task)
-    return response
+    return marked(response, done)
 
 
 @router.get(
@@ -103,14 +125,15 @@ async def get_task(request: Request, tasks: CallerTasksDep, task_id: int) -> Res
     return _tagged(task_response(task), etag_of(task), request)
 
 
-_WRITE_ERRORS = errors_doc(400, 401, 403, 404, 412, 413, 422, 503)
+_WRITE_ERRORS = errors_doc(400, 401, 403, 404, 409, 412, 413, 422, 503)
+_WRITTEN = headers_doc("ETag", "Idempotent-Replayed")
 
 
 @router.put(
     _by_id,
     response_model=Task,
-    responses={200: headers_doc("ETag"), **_WRITE_ERRORS},
-    openapi_extra=_IF_MATCH,
+    responses={200: _WRITTEN, **_WRITE_ERRORS},
+    openapi_extra=_WRITE,
 )
 async def update_task(
     request: Request, tasks: CallerTasksDep, task_id: int, body: TaskPatch
@@ -118,26 +141,29 @@ async def update_task(
     """Change only the fields sent; `updated_at` and `version` advance."""
     expected = expected_version(request.headers.get("if-match"))
     fields = body.model_dump(exclude_unset=True)
-    return _task(await tasks.change(task_id, expected=expected, **fields))
+    key = idempotency_key(request)
+    return _written(await tasks.change(task_id, expected=expected, key=key, **fields))
 
 
 @router.delete(
     _by_id,
     status_code=204,
     response_class=Response,
-    responses={204: {}, **_WRITE_ERRORS},
-    openapi_extra=_IF_MATCH,
+    responses={204: headers_doc("Idempotent-Replayed"), **_WRITE_ERRORS},
+    openapi_extra=_WRITE,
 )
 async def delete_task(request: Request, tasks: CallerTasksDep, task_id: int) -> Response:
-    await tasks.remove(task_id, expected_version(request.headers.get("if-match")))
-    return Response(status_code=204)
+    """With an `Idempotency-Key`, a retry after the task is gone is a 204 again, not a 404."""
+    expected = expected_version(request.headers.get("if-match"))
+    done = await tasks.remove(task_id, expected, key=idempotency_key(request))
+    return marked(Response(status_code=204), done)
 
 
 @router.patch(
     _by_id + "/complete",
     response_model=Task,
-    responses={200: headers_doc("ETag"), **_WRITE_ERRORS},
-    openapi_extra=_IF_MATCH,
+    responses={200: _WRITTEN, **_WRITE_ERRORS},
+    openapi_extra=_WRITE,
 )
 async def complete_task(
     request: Request, tasks: CallerTasksDep, task_id: int, body: Completion | None = None
@@ -146,15 +172,28 @@ async def complete_task(
     where it meant to. With no body, flip it (the seed's contract), atomically: concurrent
     toggles never cancel out unseen."""
     expected = expected_version(request.headers.get("if-match"))
+    key = idempotency_key(request)
     if body is None:
-        return _task(await tasks.toggle(task_id, expected))
-    return _task(await tasks.change(task_id, completed=body.completed, expected=expected))
+        return _written(await tasks.toggle(task_id, expected, key=key))
+    return _written(
+        await tasks.change(task_id, completed=body.completed, expected=expected, key=key)
+    )
 
 
-def _task(task: Task) -> Response:
+def _written(done: Done) -> Response:
+    task = done.task
+    assert task is not None  # only a removal has none
     response = task_response(task)
     response.headers["ETag"] = etag_of(task)
-    return response
+    return marked(response, done)
+
+
+async def _synced(tasks: CallerTasks, parameters: ListParameters) -> Response:
+    others = parameters.others_than_sync()
+    if others:
+        raise ConflictingParameters(f"changed_since takes no other parameter (got {others[0]})")
+    assert parameters.changed_since is not None
+    return changes_response(await tasks.changes(parameters.changed_since))
 
 
 def _tagged(response: Response, etag: str, request: Request) -> Response:

@@ -1,0 +1,44 @@
+"""Housekeeping without a daemon: each replica forgets expired idempotency keys and sync
+tombstones now and then, on its own event loop. The deletes are idempotent and indexed, so
+replicas doing it at once cost little and need no coordination."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import AsyncIterator
+
+from todo_core.errors import TodoError
+from todo_core.service import AsyncTaskService
+
+log = logging.getLogger(__name__)
+
+
+async def purged_every(service: AsyncTaskService, seconds: float) -> AsyncIterator[None]:
+    """Purge soon after start, then every `seconds` (jittered, so that replicas started together
+    spread out); 0 turns it off. Stops with the app."""
+    if seconds <= 0:
+        yield
+        return
+    running = asyncio.create_task(_purging(service, seconds))
+    try:
+        yield
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+
+
+async def _purging(service: AsyncTaskService, seconds: float) -> None:
+    delay = random.uniform(1, 10)  # noqa: S311 (spreading load, not a secret)
+    while True:
+        await asyncio.sleep(delay)
+        try:
+            await service.purge()
+        except TodoError as error:  # the store is away: next time
+            log.warning("housekeeping skipped: %s", type(error).__name__)
+        except Exception:  # a bug: say so loudly, and keep the loop (and the app) alive
+            log.exception("housekeeping failed")
+        delay = seconds * random.uniform(0.9, 1.1)  # noqa: S311
