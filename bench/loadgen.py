@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-Request = tuple[str, str, bytes | None]  # method, path, JSON body
+Request = tuple[str, str, bytes | None, str]  # method, path, JSON body, extra header lines
 Picker = Callable[[random.Random], tuple[Request, str]]  # request and the token to send
 
 
@@ -52,10 +52,10 @@ class Outcome:
 
 
 def encode(host: str, request: Request, token: str) -> bytes:
-    method, path, body = request
+    method, path, body, extra = request
     head = (
         f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n"
-        f"Content-Length: {len(body) if body else 0}\r\n"
+        f"Content-Length: {len(body) if body else 0}\r\n{extra}"
     )
     if body:
         head += "Content-Type: application/json\r\n"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench.loadgen import Picker, run_load
+from bench.loadgen import Picker, Request, run_load
 from bench.targets import product
 from tests.support.databases import recreate_database
 from tests.support.tokens import sign, soon
@@ -118,8 +118,8 @@ def main() -> None:
 
 
 def _picker(paths: list[str], token: str) -> Picker:
-    def pick(rng: random.Random) -> tuple[tuple[str, str, bytes | None], str]:
-        return ("GET", rng.choice(paths), None), token
+    def pick(rng: random.Random) -> tuple[Request, str]:
+        return ("GET", rng.choice(paths), None, ""), token
 
     return pick
 

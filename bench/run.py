@@ -26,7 +26,7 @@ from tests.support.databases import recreate_database
 
 REPO = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
-WORKLOADS = ["list", "get", "create", "toggle", "update", "mix", "list 10k"]
+WORKLOADS = ["list", "get", "create", "create keyed", "toggle", "update", "mix", "list 10k"]
 
 
 def main() -> None:

@@ -57,17 +57,26 @@ def pickers(ids: dict[str, list[int]], token: dict[str, str]) -> dict[str, Picke
         return rng.choice(ids[user])
 
     by_name: dict[str, Picker] = {
-        "list": one(lambda rng, u: ("GET", f"/api/{u}/tasks", None)),
-        "get": one(lambda rng, u: ("GET", f"/api/{u}/tasks/{task(rng, u)}", None)),
-        "toggle": one(lambda rng, u: ("PATCH", f"/api/{u}/tasks/{task(rng, u)}/complete", None)),
-        "update": one(lambda rng, u: ("PUT", f"/api/{u}/tasks/{task(rng, u)}", UPDATE)),
+        "list": one(lambda rng, u: ("GET", f"/api/{u}/tasks", None, "")),
+        "get": one(lambda rng, u: ("GET", f"/api/{u}/tasks/{task(rng, u)}", None, "")),
+        "toggle": one(
+            lambda rng, u: ("PATCH", f"/api/{u}/tasks/{task(rng, u)}/complete", None, "")
+        ),
+        "update": one(lambda rng, u: ("PUT", f"/api/{u}/tasks/{task(rng, u)}", UPDATE, "")),
     }
 
     def create(rng: random.Random) -> tuple[Request, str]:
         writer = rng.choice(WRITERS)
-        return ("POST", f"/api/{writer}/tasks", CREATE), token[writer]
+        return ("POST", f"/api/{writer}/tasks", CREATE, ""), token[writer]
+
+    def create_keyed(rng: random.Random) -> tuple[Request, str]:
+        """A create as a careful client sends it: a fresh Idempotency-Key every time."""
+        writer = rng.choice(WRITERS)
+        key = f"Idempotency-Key: {rng.getrandbits(128):032x}\r\n"
+        return ("POST", f"/api/{writer}/tasks", CREATE, key), token[writer]
 
     by_name["create"] = create
+    by_name["create keyed"] = create_keyed
     weights = {"get": 40, "list": 30, "create": 10, "toggle": 10, "update": 10}
     names, shares = list(weights), list(weights.values())
 
@@ -75,5 +84,5 @@ def pickers(ids: dict[str, list[int]], token: dict[str, str]) -> dict[str, Picke
         return by_name[rng.choices(names, shares)[0]](rng)
 
     by_name["mix"] = mix
-    by_name["list 10k"] = lambda rng: (("GET", f"/api/{BIG}/tasks", None), token[BIG])
+    by_name["list 10k"] = lambda rng: (("GET", f"/api/{BIG}/tasks", None, ""), token[BIG])
     return by_name
