@@ -22,6 +22,11 @@ _calls = itertools.count()
 
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    """Left alone: a coverage case that leaves out a required header on purpose (schemathesis
+    re-derives an edited case's metadata, and then sends the CLI's Authorization with it)."""
+    scenario = getattr(getattr(getattr(case.meta, "phase", None), "data", None), "scenario", None)
+    if scenario is not None and "missing" in str(scenario).lower():
+        return
     headers = case.headers or {}
     key = headers.get("Idempotency-Key")
     if key is None:
