@@ -76,6 +76,7 @@ def install_openapi(app: FastAPI) -> None:
             components = schema.setdefault("components", {})
             components["securitySchemes"] = {"bearer": _BEARER}
             _describe_task(components["schemas"]["Task"])
+            _describe_changes(components["schemas"]["Changes"])
             for route, path in schema.get("paths", {}).items():
                 for operation in path.values():
                     _problem_media_type(operation.get("responses", {}))
@@ -99,3 +100,11 @@ def _describe_task(task: dict[str, Any]) -> None:
     for name, field in task["properties"].items():
         field["description"] = TASK_FIELDS[name]
     task["required"] = list(task["properties"])  # every body has every field, defaults or not
+
+
+def _describe_changes(changes: dict[str, Any]) -> None:
+    """Every sync answer has all three fields: none is optional, none has a default."""
+    changes["description"] = "What changed since a sync's cursor"
+    for field in changes["properties"].values():
+        field.pop("default", None)
+    changes["required"] = list(changes["properties"])
