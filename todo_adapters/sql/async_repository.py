@@ -172,10 +172,17 @@ class AsyncSqlTaskRepository:
         result: Callable[[psycopg.AsyncCursor[Any]], Awaitable[T]],
         attempt: Attempt,
     ) -> T:
-        async def statement(db: PooledConnection) -> T:
-            return await result(await db.execute(sql, parameters))
-
-        return await self._on_connection(statement, attempt)
+        # Inline rather than through `_on_connection`: the request path's one statement, with
+        # no closure and no extra coroutine between the deadline and the driver.
+        connection: PooledConnection = await self._connections.acquire()
+        try:
+            if not attempt.reach():
+                raise NotStarted  # the caller was told "did not happen": keep it so
+            return await result(await connection.execute(sql, parameters))
+        except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+            raise failure(error) from error
+        finally:
+            await self._connections.release(connection)
 
     async def _transaction(self, begin: str, work: Callable[[PooledConnection], Awaitable[T]]) -> T:
         """`work` as one transaction on one pooled connection, under the call's deadline."""
