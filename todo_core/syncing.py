@@ -17,7 +17,7 @@ import base64
 import binascii
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
@@ -44,8 +44,8 @@ class Changes:
     """A sync's answer for the client: its next cursor instead of the raw stamp."""
 
     tasks: list[Task]
-    deleted: list[int] = field(default_factory=list)
-    cursor: str = FIRST_SYNC
+    deleted: list[int]
+    cursor: str
 
 
 def cursor_of(stamp: int, owner: str) -> str:

@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable
 
 import httpx2
 import pytest
 
+from tests.support.clients import api_client, finished, fresh_user
+
 pytestmark = pytest.mark.postgres
-
-
-def run(coroutine: object) -> object:
-    return asyncio.run(asyncio.wait_for(coroutine, timeout=60))  # type: ignore[arg-type]
-
-
-def client(base: str, token: str) -> httpx2.AsyncClient:
-    return httpx2.AsyncClient(
-        base_url=base,
-        headers={"Authorization": f"Bearer {token}"},
-        limits=httpx2.Limits(max_connections=128),
-        timeout=30,
-    )
-
-
-def fresh_user() -> str:
-    return f"user-{uuid.uuid4().hex[:8]}"
 
 
 def test_fifty_parallel_toggles_leave_exact_parity(
@@ -35,14 +19,14 @@ def test_fifty_parallel_toggles_leave_exact_parity(
     user = fresh_user()
 
     async def scenario() -> tuple[list[int], dict[str, object]]:
-        async with client(pg_server, token_for(user)) as http:
+        async with api_client(pg_server, token_for(user)) as http:
             task = (await http.post(f"/api/{user}/tasks", json={"title": "flip"})).json()
             url = f"/api/{user}/tasks/{task['id']}"
             replies = await asyncio.gather(*(http.patch(url + "/complete") for _ in range(50)))
             final = (await http.get(url)).json()
             return [r.status_code for r in replies], final
 
-    statuses, final = run(scenario())  # type: ignore[misc]
+    statuses, final = finished(scenario())
     assert statuses == [200] * 50
     assert final["completed"] is False  # 50 flips from False
 
@@ -53,14 +37,14 @@ def test_a_hundred_parallel_creates_make_exactly_a_hundred_tasks(
     user = fresh_user()
 
     async def scenario() -> tuple[list[int], list[dict[str, object]]]:
-        async with client(pg_server, token_for(user)) as http:
+        async with api_client(pg_server, token_for(user)) as http:
             replies = await asyncio.gather(
                 *(http.post(f"/api/{user}/tasks", json={"title": f"t{n}"}) for n in range(100))
             )
             listed = (await http.get(f"/api/{user}/tasks")).json()
             return [r.status_code for r in replies], listed
 
-    statuses, listed = run(scenario())  # type: ignore[misc]
+    statuses, listed = finished(scenario())
     assert statuses == [201] * 100
     assert len(listed) == 100
     assert sorted(t["title"] for t in listed) == sorted(f"t{n}" for n in range(100))
@@ -72,7 +56,7 @@ def test_parallel_puts_to_different_fields_both_take_effect(
     user = fresh_user()
 
     async def scenario() -> list[tuple[dict[str, object], int]]:
-        async with client(pg_server, token_for(user)) as http:
+        async with api_client(pg_server, token_for(user)) as http:
             task = (await http.post(f"/api/{user}/tasks", json={"title": "t"})).json()
             url = f"/api/{user}/tasks/{task['id']}"
             outcomes = []
@@ -85,7 +69,7 @@ def test_parallel_puts_to_different_fields_both_take_effect(
                 outcomes.append(((await http.get(url)).json(), round_))
             return outcomes
 
-    for final, round_ in run(scenario()):  # type: ignore[attr-defined]
+    for final, round_ in finished(scenario()):
         assert (final["title"], final["description"]) == (
             f"title {round_}",
             f"description {round_}",
@@ -99,13 +83,13 @@ def test_sixty_four_requests_in_flight_all_answer(
     user = fresh_user()
 
     async def scenario() -> list[int]:
-        async with client(pg_server, token_for(user)) as http:
+        async with api_client(pg_server, token_for(user)) as http:
             await http.post(f"/api/{user}/tasks", json={"title": "t"})
             calls = [http.get(f"/api/{user}/tasks") for _ in range(48)]
             calls += [http.post(f"/api/{user}/tasks", json={"title": "x"}) for _ in range(16)]
             return [r.status_code for r in await asyncio.gather(*calls)]
 
-    statuses = run(scenario())
+    statuses = finished(scenario())
     assert statuses == [200] * 48 + [201] * 16
 
 
@@ -124,7 +108,7 @@ def test_of_twenty_parallel_conditional_puts_with_one_etag_exactly_one_lands(
     user = fresh_user()
 
     async def scenario() -> tuple[list[int], dict[str, object], list[str]]:
-        async with client(pg_server, token_for(user)) as http:
+        async with api_client(pg_server, token_for(user)) as http:
             created = await http.post(f"/api/{user}/tasks", json={"title": "contested"})
             url = created.headers["location"]
             etag = created.headers["etag"]
@@ -136,7 +120,7 @@ def test_of_twenty_parallel_conditional_puts_with_one_etag_exactly_one_lands(
             winners = [r.json()["title"] for r in replies if r.status_code == 200]
             return [r.status_code for r in replies], final, winners
 
-    statuses, final, winners = run(scenario())  # type: ignore[misc]
+    statuses, final, winners = finished(scenario())
     assert sorted(statuses) == [200] + [412] * 19
     assert final["title"] == winners[0]
     assert final["version"] == 2
@@ -148,7 +132,7 @@ def test_pages_while_writers_add_and_delete_repeat_nothing_and_miss_nothing_that
     user = fresh_user()
 
     async def scenario() -> tuple[list[int], set[int]]:
-        async with client(pg_server, token_for(user)) as http:
+        async with api_client(pg_server, token_for(user)) as http:
             tasks = f"/api/{user}/tasks"
             made = [
                 (await http.post(tasks, json={"title": f"t{n}"})).json()["id"] for n in range(60)
@@ -177,6 +161,6 @@ def test_pages_while_writers_add_and_delete_repeat_nothing_and_miss_nothing_that
             seen, _ = await asyncio.gather(read(), churn())
             return seen, stayed
 
-    seen, stayed = run(scenario())  # type: ignore[misc]
+    seen, stayed = finished(scenario())
     assert len(seen) == len(set(seen))
     assert stayed <= set(seen)

@@ -14,27 +14,11 @@ import httpx2
 import psycopg
 import pytest
 
+from tests.support.clients import api_client, finished, fresh_user
 from tests.support.servers import clean_env, start_server, stop
 from tests.support.tokens import SECRET
 
 pytestmark = pytest.mark.postgres
-
-
-def run(coroutine: object, seconds: float = 90) -> object:
-    return asyncio.run(asyncio.wait_for(coroutine, timeout=seconds))  # type: ignore[arg-type]
-
-
-def client(base: str, token: str) -> httpx2.AsyncClient:
-    return httpx2.AsyncClient(
-        base_url=base,
-        headers={"Authorization": f"Bearer {token}"},
-        limits=httpx2.Limits(max_connections=64),
-        timeout=30,
-    )
-
-
-def fresh_user() -> str:
-    return f"user-{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +37,7 @@ def test_fifty_parallel_creates_with_one_key_make_one_task(
     user = fresh_user()
 
     async def scenario() -> tuple[list[httpx2.Response], list[dict[str, object]]]:
-        async with client(pg_server, token_for(user)) as http:
+        async with api_client(pg_server, token_for(user)) as http:
             tasks = f"/api/{user}/tasks"
             key = {"Idempotency-Key": str(uuid.uuid4())}
             body = {"title": "pay the rent"}
@@ -62,7 +46,7 @@ def test_fifty_parallel_creates_with_one_key_make_one_task(
             )
             return list(replies), (await http.get(tasks)).json()
 
-    replies, listed = run(scenario())  # type: ignore[misc]
+    replies, listed = finished(scenario(), 90)
     assert len(listed) == 1
     created = [r for r in replies if r.status_code == 201]
     assert sorted({r.status_code for r in replies} - {201}) in ([], [409])
@@ -81,7 +65,7 @@ def test_a_create_that_timed_out_retried_with_its_key_makes_one_task(
     user = fresh_user()
 
     async def scenario() -> tuple[httpx2.Response, httpx2.Response, list[dict[str, object]]]:
-        async with client(impatient_server, token_for(user)) as http:
+        async with api_client(impatient_server, token_for(user)) as http:
             tasks = f"/api/{user}/tasks"
             key = {"Idempotency-Key": "create-once"}
             body = {"title": "exactly once"}
@@ -97,7 +81,7 @@ def test_a_create_that_timed_out_retried_with_its_key_makes_one_task(
                 retried = await http.post(tasks, json=body, headers=key)
             return first, retried, (await http.get(tasks)).json()
 
-    first, retried, listed = run(scenario())  # type: ignore[misc]
+    first, retried, listed = finished(scenario(), 90)
     assert first.status_code == 503
     assert first.json()["code"] == "storage_timeout"
     assert retried.status_code == 201, retried.text
@@ -110,7 +94,7 @@ def test_a_client_syncing_while_others_write_ends_with_the_servers_tasks(
     user = fresh_user()
 
     async def scenario() -> tuple[dict[int, dict[str, object]], list[dict[str, object]], int]:
-        async with client(pg_server, token_for(user)) as http:
+        async with api_client(pg_server, token_for(user)) as http:
             tasks = f"/api/{user}/tasks"
             stop_reading = asyncio.Event()
 
@@ -154,6 +138,6 @@ def test_a_client_syncing_while_others_write_ends_with_the_servers_tasks(
             await sync()
             return seen, (await http.get(tasks)).json(), syncs
 
-    seen, listed, syncs = run(scenario())  # type: ignore[misc]
+    seen, listed, syncs = finished(scenario(), 90)
     assert syncs > 3  # the reader did sync while the writers wrote
-    assert seen == {task["id"]: task for task in listed}  # type: ignore[misc]
+    assert seen == {task["id"]: task for task in listed}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, TypeVar
 
 import psycopg
@@ -37,6 +37,7 @@ _ADD = statements.postgres_text(statements.ADD)
 _TOGGLE = {key: statements.postgres_text(sql) for key, sql in statements.TOGGLE.items()}
 _REMOVE = {key: statements.postgres_text(sql) for key, sql in statements.REMOVE.items()}
 _CHANGE = {key: statements.postgres_text(sql) for key, sql in statements.CHANGE.items()}
+_FORGET_EXPIRED_KEY = statements.postgres_text(statements.FORGET_EXPIRED_KEY)
 _HORIZON = statements.postgres_text(statements.POSTGRES_HORIZON)
 _CHANGED = statements.postgres_text(statements.CHANGED)
 _DELETED = statements.postgres_text(statements.DELETED)
@@ -122,7 +123,7 @@ class AsyncSqlTaskRepository:
             try:
                 return writes.keyed_outcome(await self._run(sql, parameters, _all))
             except psycopg.errors.UniqueViolation:  # the key was kept meanwhile, or had expired
-                await self._run(writes.DELETE_EXPIRED, parameters, _rowcount)
+                await self._run(_FORGET_EXPIRED_KEY, parameters, _rowcount)
         raise IdempotencyKeyInUse("The idempotency key is in use; retry")
 
     async def changed_since(self, owner: str, stamp: int) -> Delta:
@@ -162,44 +163,16 @@ class AsyncSqlTaskRepository:
         parameters: dict[str, Any],
         result: Callable[[psycopg.AsyncCursor[Any]], Awaitable[T]],
     ) -> T:
-        attempt = Attempt()
-        return await within(self._timeout, attempt, self._execute(sql, parameters, result, attempt))
-
-    async def _execute(
-        self,
-        sql: str,
-        parameters: dict[str, Any],
-        result: Callable[[psycopg.AsyncCursor[Any]], Awaitable[T]],
-        attempt: Attempt,
-    ) -> T:
-        # Inline rather than through `_on_connection`: the request path's one statement, with
-        # no closure and no extra coroutine between the deadline and the driver.
-        connection: PooledConnection = await self._connections.acquire()
-        try:
-            if not attempt.reach():
-                raise NotStarted  # the caller was told "did not happen": keep it so
-            return await result(await connection.execute(sql, parameters))
-        except (psycopg.OperationalError, psycopg.InterfaceError) as error:
-            raise failure(error) from error
-        finally:
-            await self._connections.release(connection)
+        return await self._within(partial(_statement, sql, parameters, result))
 
     async def _transaction(self, begin: str, work: Callable[[PooledConnection], Awaitable[T]]) -> T:
         """`work` as one transaction on one pooled connection, under the call's deadline."""
+        return await self._within(partial(_in_transaction, begin, work))
 
-        async def run(db: PooledConnection) -> T:
-            await db.execute(begin)
-            try:
-                result = await work(db)
-            except Exception:  # a cancelled call's transaction is the pool's to roll back
-                if not db.broken:
-                    await db.execute("ROLLBACK")
-                raise
-            await db.execute("COMMIT")
-            return result
-
+    async def _within(self, work: Callable[[PooledConnection], Awaitable[T]]) -> T:
+        """`work` on a pooled connection, within the call's deadline (see `deadline.within`)."""
         attempt = Attempt()
-        return await within(self._timeout, attempt, self._on_connection(run, attempt))
+        return await within(self._timeout, attempt, self._on_connection(work, attempt))
 
     async def _on_connection(
         self, work: Callable[[PooledConnection], Awaitable[T]], attempt: Attempt
@@ -213,6 +186,29 @@ class AsyncSqlTaskRepository:
             raise failure(error) from error
         finally:
             await self._connections.release(connection)
+
+
+async def _statement(
+    sql: str,
+    parameters: dict[str, Any],
+    result: Callable[[psycopg.AsyncCursor[Any]], Awaitable[T]],
+    db: PooledConnection,
+) -> T:
+    return await result(await db.execute(sql, parameters))
+
+
+async def _in_transaction(
+    begin: str, work: Callable[[PooledConnection], Awaitable[T]], db: PooledConnection
+) -> T:
+    await db.execute(begin)
+    try:
+        result = await work(db)
+    except Exception:  # a cancelled call's transaction is the pool's to roll back
+        if not db.broken:
+            await db.execute("ROLLBACK")
+        raise
+    await db.execute("COMMIT")
+    return result
 
 
 async def _all(cursor: psycopg.AsyncCursor[Any]) -> Rows:

@@ -77,10 +77,7 @@ class SqlTaskRepository:
     def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool:
         if not is_task_id(task_id):
             return False
-        statement, parameters = writes.statement_of(owner, Remove(task_id, expected))
-        with self._connection() as db:
-            deleted: int = db.execute(statement, parameters).rowcount
-        return deleted > 0
+        return self._write(owner, Remove(task_id, expected)) is not None
 
     def write_once(self, owner: str, key: IdempotencyKey, write: Write) -> Outcome:
         if self._postgres:
@@ -90,11 +87,11 @@ class SqlTaskRepository:
             if kept is not None:
                 fingerprint, removed, *columns = kept
                 return Outcome(True, None if removed else _kept_task(owner, columns), fingerprint)
-            task = _written(db, owner, write, keep=True)
+            task = _written(db, owner, write)
             if task is None:
                 return Outcome(False)
             removal = isinstance(write, Remove)
-            db.execute(statements.FORGET_KEY, {"owner": owner, "key": key.key})  # expired
+            db.execute(statements.FORGET_EXPIRED_KEY, _key_values(owner, key))
             db.execute(statements.KEEP, _kept_values(owner, key, task, removal))
             return Outcome(True, None if removal else task)
 
@@ -127,7 +124,7 @@ class SqlTaskRepository:
                     return writes.keyed_outcome(list(db.exec_driver_sql(sql, parameters)))
             except sa_exc.IntegrityError:  # the key was kept meanwhile, or had expired
                 with self._connection() as db:
-                    db.exec_driver_sql(writes.DELETE_EXPIRED, parameters)
+                    db.execute(statements.FORGET_EXPIRED_KEY, _key_values(owner, key))
         raise IdempotencyKeyInUse("The idempotency key is in use; retry")
 
     def _write(self, owner: str, write: Write) -> Task | None:
@@ -169,12 +166,10 @@ class SqlTaskRepository:
                 raise failure(error.orig or error) from error
 
 
-def _written(db: Connection, owner: str, write: Write, keep: bool = False) -> Task | None:
-    """Make `write` on `db`: the task as written, or None if it did not happen. With `keep`,
-    a removal returns the task it removed (to keep with a key)."""
+def _written(db: Connection, owner: str, write: Write) -> Task | None:
+    """Make `write` on `db`: the task as written (a removal: as it was), or None if it did not
+    happen."""
     statement, parameters = writes.statement_of(owner, write)
-    if isinstance(write, Remove) and keep:
-        statement = statements.REMOVED[write.expected is not None]
     row = db.execute(statement, parameters).first()
     return None if row is None else Task(*row)
 

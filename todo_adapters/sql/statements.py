@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Delete,
     Select,
     Update,
     bindparam,
@@ -30,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql import ClauseElement, func
+from sqlalchemy.sql.dml import ReturningDelete
 
 from todo_adapters.sql.table import IdempotencyKeyRow, SyncStateRow, TaskRow, TombstoneRow
 from todo_core.listing import TaskQuery
@@ -71,8 +71,9 @@ def _toggle(conditional: bool) -> Update:
     return update(_tasks).where(_target(conditional)).values(**values).returning(*COLUMNS)
 
 
-def _remove(conditional: bool) -> Delete:
-    return delete(_tasks).where(_target(conditional))
+def _remove(conditional: bool) -> ReturningDelete[Any]:
+    """Returns what it removed: a removal under an idempotency key keeps it with the key."""
+    return delete(_tasks).where(_target(conditional)).returning(*COLUMNS)
 
 
 def _change(fields: tuple[str, ...], conditional: bool) -> Update:
@@ -177,10 +178,6 @@ def postgres_text(statement: ClauseElement) -> str:
     return str(statement.compile(dialect=_POSTGRES))
 
 
-# Removals that return what they removed (a keyed removal keeps it with its key).
-REMOVED = {conditional: _remove(conditional).returning(*COLUMNS) for conditional in (False, True)}
-
-
 # Idempotency keys (see `writes.py` for PostgreSQL's single keyed statement).
 _keys = IdempotencyKeyRow.__table__  # type: ignore[attr-defined]
 _KEPT_TASK = ["task_id", "title", "description", "completed", "task_created_at", "task_updated_at"]
@@ -188,7 +185,8 @@ _this_key = (_keys.c.user_id == bindparam("owner")) & (_keys.c.key == bindparam(
 KEPT = select(
     _keys.c.fingerprint, _keys.c.removed, *(_keys.c[name] for name in _KEPT_TASK), _keys.c.version
 ).where(_this_key, _keys.c.created_at >= bindparam("fresh_after"))
-FORGET_KEY = delete(_keys).where(_this_key)
+# An expired key still on record, before the key is used afresh.
+FORGET_EXPIRED_KEY = delete(_keys).where(_this_key, _keys.c.created_at < bindparam("fresh_after"))
 KEEP = insert(_keys).values(
     user_id=bindparam("owner"),
     key=bindparam("key"),

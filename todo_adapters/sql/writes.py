@@ -25,7 +25,6 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     Delete,
-    Insert,
     Text,
     Update,
     bindparam,
@@ -65,8 +64,8 @@ ATTEMPTS = 3  # a lost race, then an expired key: the third run replays or write
 
 
 def statement_of(owner: str, write: Write) -> tuple[UpdateBase, dict[str, Any]]:
-    """The plain statement that makes `write`, and its values. A removal returns no rows (its
-    row count says whether it happened); the others return the task as written."""
+    """The plain statement that makes `write`, and its values; it returns the task as written
+    (a removal: as it was), or no row when the write did not happen."""
     values: dict[str, Any] = {"owner": owner}
     match write:
         case Add(new, now):
@@ -140,13 +139,11 @@ FROM lock WHERE NOT lock.free
 
 
 def _guarded(statement: UpdateBase) -> UpdateBase:
-    """The write, made only when `go` has its row; a removal also returns what it removed."""
+    """The write, made only when `go` has its row."""
     if statement is statements.ADD:
         return _GUARDED_ADD
-    if isinstance(statement, Delete):
-        return statement.where(_GO).returning(*COLUMNS)
-    assert isinstance(statement, Update | Insert)
-    return statement.where(_GO)  # type: ignore[union-attr]
+    assert isinstance(statement, Update | Delete)
+    return statement.where(_GO)
 
 
 def keyed_outcome(rows: list[tuple[Any, ...]]) -> Outcome:
@@ -157,12 +154,6 @@ def keyed_outcome(rows: list[tuple[Any, ...]]) -> Outcome:
     if state == "busy":
         raise IdempotencyKeyInUse("The first request with this key is still running")
     return Outcome(True, None if removed else Task(*task), fingerprint)
-
-
-DELETE_EXPIRED = """
-DELETE FROM idempotency_keys
-WHERE user_id = %(owner)s AND "key" = %(key)s AND created_at < %(fresh_after)s
-"""
 
 
 def lock_id(owner: str, key: str) -> int:
