@@ -140,10 +140,12 @@ def test_a_call_cut_short_by_the_deadline_is_in_doubt_and_may_still_happen(
     portal: BlockingPortal, postgres_engine: object, postgres_url: str
 ) -> None:
     """A toggle stuck behind a row lock gets StorageTimeout at the deadline, not at the lock's
-    release; when the lock goes, the abandoned toggle usually lands (hence "may or may not"):
-    the driver's cancel of the abandoned statement races with the lock's release, and about
-    one run in eight since migration 0003 the cancel wins. Either way the task is whole: the
-    toggle happened once or not at all."""
+    release; whether the abandoned toggle then lands is a race (hence "may or may not"):
+    psycopg sends the server a cancel for it, on a new connection, while the test releases
+    the lock in one round trip. The release usually arrives first and the toggle commits
+    before the cancel; when the UPDATE's trigger (migration 0003) is first compiled in that
+    session, the statement runs long enough for the cancel to win (7 runs in 25, measured;
+    0 in 25 without the trigger). Either way the task is whole: toggled once or untouched."""
 
     async def scenario() -> None:
         async with opened(postgres_url, call_timeout_seconds=0.3) as (_, tasks):
