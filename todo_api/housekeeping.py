@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 async def purged_every(service: AsyncTaskService, seconds: float) -> AsyncIterator[None]:
     """Purge soon after start, then every `seconds` (jittered, so that replicas started together
-    spread out); 0 turns it off. Stops with the app."""
+    spread out); 0 turns it off. Stops with the app (the container's resource)."""
     if seconds <= 0:
         yield
         return
@@ -32,7 +32,8 @@ async def purged_every(service: AsyncTaskService, seconds: float) -> AsyncIterat
 
 
 async def _purging(service: AsyncTaskService, seconds: float) -> None:
-    delay = random.uniform(1, 10)  # noqa: S311 (spreading load, not a secret)
+    # The first run within 10 s of start (sooner, for a shorter interval), spread out.
+    delay = min(seconds, 10) * random.uniform(0.1, 1)  # noqa: S311 (load spreading, not a secret)
     while True:
         await asyncio.sleep(delay)
         try:
