@@ -8,6 +8,7 @@ from psycopg.conninfo import conninfo_to_dict
 from sqlalchemy.engine import make_url
 
 from todo_adapters.sql.options import PoolOptions, connect_args_for, prepares_statements
+from todo_adapters.sql.poolers import Route, known_route
 from todo_adapters.sql.urls import driver_url, is_pooler, libpq_url, where
 
 DIRECT = "ep-cool-darkness-123456.eu-central-1.aws.neon.tech"
@@ -31,25 +32,40 @@ def test_every_postgres_url_is_driven_by_psycopg_with_its_options(
 
 
 @pytest.mark.parametrize(
-    ("host", "setting", "libpq", "prepared"),
+    ("route", "setting", "libpq", "prepared"),
     [
-        (DIRECT, "auto", LIBPQ_16, True),
-        (POOLER, "auto", LIBPQ_16, False),  # PgBouncer + old libpq: statements would collide
-        (POOLER, "auto", LIBPQ_17, True),
-        (POOLER, "on", LIBPQ_16, True),
-        (DIRECT, "off", LIBPQ_17, False),
+        ("direct", "auto", LIBPQ_16, True),
+        ("neon-pooler", "auto", LIBPQ_16, False),  # old libpq: statements would collide
+        ("neon-pooler", "auto", LIBPQ_17, True),  # PgBouncer 1.22+ tracks what libpq 17 closes
+        ("pooler", "auto", LIBPQ_17, False),  # found by asking: maybe PgBouncer < 1.21
+        ("pooler", "on", LIBPQ_16, True),
+        ("neon-pooler", "on", LIBPQ_16, True),
+        ("direct", "off", LIBPQ_17, False),
     ],
 )
-def test_prepared_statements_follow_the_pooler_and_the_libpq_version(
-    host: str, setting: str, libpq: int, prepared: bool
+def test_prepared_statements_follow_the_route_and_the_libpq_version(
+    route: Route, setting: str, libpq: int, prepared: bool
 ) -> None:
-    url = f"postgresql://alex@{host}/neondb{TLS}"
-    assert prepares_statements(url, setting, libpq) is prepared  # type: ignore[arg-type]
+    assert prepares_statements(route, setting, libpq) is prepared  # type: ignore[arg-type]
+    host = POOLER if route == "neon-pooler" else DIRECT
     options = PoolOptions(prepared_statements=setting)  # type: ignore[arg-type]
-    args = connect_args_for(url, options, libpq)
+    args = connect_args_for(f"postgresql://alex@{host}/neondb{TLS}", options, libpq, route)
     assert ("prepare_threshold" in args) is not prepared
     if not prepared:
         assert args["prepare_threshold"] is None
+
+
+def test_the_neon_pooler_is_known_by_its_host_and_a_url_with_options_is_not_asked() -> None:
+    assert known_route(f"postgresql://alex@{POOLER}/neondb", False) == "neon-pooler"
+    assert known_route(f"postgresql://alex@{DIRECT}/neondb", True) == "direct"
+    assert known_route(f"postgresql://alex@{DIRECT}/neondb", False) is None
+
+
+def test_behind_a_pooler_found_by_asking_no_startup_option_is_sent() -> None:
+    options = PoolOptions(statement_timeout_ms=2500)
+    args = connect_args_for("postgresql://app@10.0.0.5:6432/app", options, route="pooler")
+    assert "options" not in args
+    assert args["prepare_threshold"] is None
 
 
 def test_timeouts_become_connection_arguments() -> None:

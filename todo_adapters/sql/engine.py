@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from todo_adapters.sql.options import PoolOptions, connect_args_for
+from todo_adapters.sql.poolers import ask, known_route
 from todo_adapters.sql.urls import driver_url
 from todo_adapters.sql.waiting import wait_until_reachable
 
@@ -43,9 +44,28 @@ def make_engine(url: str, pool: PoolOptions | None = None) -> Engine:
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
-    elif pool.ping_after_idle_seconds > 0:
+        return engine
+    if known_route(url, "options" in make_url(url).query) is None:
+        _ask_the_route_first(engine, url, pool)
+    if pool.ping_after_idle_seconds > 0:
         _ping_when_idle(engine, pool.ping_after_idle_seconds)
     return engine
+
+
+def _ask_the_route_first(engine: Engine, url: str, pool: PoolOptions) -> None:
+    """Before the first connection, ask the server whether a pooler is in between
+    (`todo_adapters.sql.poolers`); every connection then carries what that route allows."""
+    settled: dict[str, Any] = {}
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(_dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> None:
+        if not settled:
+            base = {k: v for k, v in cparams.items() if k not in ("options", "prepare_threshold")}
+            route = ask(cargs[0] if cargs else "", base)
+            settled.update(route=route, args=connect_args_for(url, pool, route=route))
+        cparams.pop("options", None)
+        cparams.pop("prepare_threshold", None)
+        cparams.update(settled["args"])
 
 
 def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import psycopg
 from sqlalchemy.engine import make_url
 
-from todo_adapters.sql.urls import is_pooler
+from todo_adapters.sql.poolers import Route, known_route
 
 PreparedStatements = Literal["auto", "on", "off"]
 LIBPQ_WITH_POOLER_PREPARE = 170000  # libpq 17 closes prepared statements the PgBouncer way
@@ -39,29 +39,46 @@ class PoolOptions:
 
 
 def prepares_statements(
-    url: str, setting: PreparedStatements = "auto", libpq_version: int | None = None
+    route: Route, setting: PreparedStatements = "auto", libpq_version: int | None = None
 ) -> bool:
-    """Whether psycopg may prepare statements on this connection.
+    """Whether psycopg may prepare statements on this route (`on`/`off` force it).
 
-    Through PgBouncer that is only safe when libpq is 17 or newer (psycopg then closes them
-    with the protocol message PgBouncer tracks); with an older libpq, off. `on`/`off` force it.
+    Directly to PostgreSQL, yes. Through Neon's pooler (PgBouncer 1.22+, which tracks them)
+    only when libpq is 17 or newer (psycopg then closes them with the protocol message
+    PgBouncer tracks). Through a pooler found by asking (its version unknown: PgBouncer
+    before 1.21 does not track them at all), no: `on` is for one known to keep them
+    (PgBouncer 1.21+ with `max_prepared_statements`, and libpq 17+).
     """
     if setting != "auto":
         return setting == "on"
-    if not is_pooler(url):
+    if route == "direct":
         return True
+    if route == "pooler":
+        return False
     version = psycopg.pq.version() if libpq_version is None else libpq_version
     return version >= LIBPQ_WITH_POOLER_PREPARE
 
 
-def connect_args_for(
-    url: str, pool: PoolOptions, libpq_version: int | None = None
+def session_args(
+    route: Route, pool: PoolOptions, libpq_version: int | None = None
 ) -> dict[str, Any]:
-    """psycopg connection arguments; anything the URL itself sets wins.
+    """What a connection may carry on this route: the statement timeout as a startup option
+    (no round trip per connection) only straight to PostgreSQL, as poolers refuse it (behind
+    one, set it on the role: `ALTER ROLE ... SET statement_timeout`); prepared statements
+    where the route keeps them."""
+    args: dict[str, Any] = {}
+    if pool.statement_timeout_ms and route == "direct":
+        args["options"] = f"-c statement_timeout={pool.statement_timeout_ms}"
+    if not prepares_statements(route, pool.prepared_statements, libpq_version):
+        args["prepare_threshold"] = None
+    return args
 
-    The statement timeout is a startup option (no round trip per connection), which PgBouncer
-    refuses: behind a pooler set it on the role instead (`ALTER ROLE ... SET statement_timeout`).
-    """
+
+def connect_args_for(
+    url: str, pool: PoolOptions, libpq_version: int | None = None, route: Route | None = None
+) -> dict[str, Any]:
+    """psycopg connection arguments; anything the URL itself sets wins. `route` is what
+    asking the server found (`todo_adapters.sql.poolers`); unasked, what the URL tells."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "postgresql":
         return {}
@@ -75,8 +92,7 @@ def connect_args_for(
         "keepalives_count": 3,
     }
     args: dict[str, Any] = {k: v for k, v in defaults.items() if k not in given}
-    if pool.statement_timeout_ms and "options" not in given and not is_pooler(url):
-        args["options"] = f"-c statement_timeout={pool.statement_timeout_ms}"
-    if not prepares_statements(url, pool.prepared_statements, libpq_version):
-        args["prepare_threshold"] = None
+    route = route or known_route(url, "options" in given) or "direct"
+    session = session_args(route, pool, libpq_version)
+    args.update({k: v for k, v in session.items() if k not in given})
     return args

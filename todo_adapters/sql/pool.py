@@ -17,8 +17,10 @@ from typing import Any
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from sqlalchemy.engine import make_url
 
 from todo_adapters.sql.options import PoolOptions, connect_args_for
+from todo_adapters.sql.poolers import Route, ask_async, known_route
 from todo_adapters.sql.urls import driver_url, libpq_url
 from todo_adapters.sql.waiting import wait_until_reachable_async
 from todo_core.errors import StorageUnavailable
@@ -42,11 +44,13 @@ class Connections:
         self._failed: asyncio.Future[None] | None = None  # resolved by the next failed connect
         self._returning: set[asyncio.Task[None]] = set()
         self._conninfo = libpq_url(url)
-        self._arguments = {"autocommit": True, **connect_args_for(driver_url(url), options)}
+        self._url = driver_url(url)
+        self._route = known_route(self._url, "options" in make_url(self._url).query)
+        self._arguments = self._arguments_for(self._route or "direct")
         self.pool = AsyncConnectionPool(
             self._conninfo,
             connection_class=PooledConnection,
-            kwargs=self._arguments,
+            kwargs=self._arguments,  # settled once the server has been asked
             min_size=options.size,
             max_size=options.size + options.max_overflow,
             timeout=options.timeout_seconds,
@@ -63,6 +67,9 @@ class Connections:
         `seconds`), without opening the pool."""
 
         async def ping() -> None:
+            if self._route is None:
+                self._settle(await ask_async(self._conninfo, self._arguments_for("pooler")))
+                return
             async with await PooledConnection.connect(self._conninfo, **self._arguments):
                 pass
 
@@ -70,6 +77,8 @@ class Connections:
 
     async def open(self, wait_seconds: float = 30) -> None:
         """Open the pool and wait for its first connections."""
+        if self._route is None:
+            await self.wait_until_reachable(wait_seconds)
         try:
             await self.pool.open(wait=True, timeout=max(wait_seconds, 1))
         except PoolTimeout:
@@ -80,6 +89,28 @@ class Connections:
 
     async def close(self) -> None:
         await self.pool.close()
+
+    @property
+    def route(self) -> Route | None:
+        """How the server is reached, once known: `direct`, `neon-pooler` or `pooler`."""
+        return self._route
+
+    def _arguments_for(self, route: Route) -> dict[str, Any]:
+        return {"autocommit": True, **connect_args_for(self._url, self._options, route=route)}
+
+    def _settle(self, route: Route) -> None:
+        """What asking the server found decides what every connection carries."""
+        self._route = route
+        self._arguments = self.pool.kwargs = self._arguments_for(route)
+        if route == "pooler":
+            log.info(
+                "PostgreSQL is behind a transaction pooler (it refused or dropped a startup "
+                "option): statement timeout left to the role (ALTER ROLE ... SET "
+                "statement_timeout), prepared statements %s",
+                "on (DB_PREPARED_STATEMENTS)"
+                if "prepare_threshold" not in self._arguments
+                else "off (DB_PREPARED_STATEMENTS=on where the pooler keeps them)",
+            )
 
     async def acquire(self) -> PooledConnection:
         """A connection at once when one is idle; otherwise one as soon as it is free or opened,
