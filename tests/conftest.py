@@ -25,6 +25,7 @@ from tests.support import tokens
 from tests.support.apps import memory_app, settings_for_tests
 from tests.support.databases import create_database, drop_database, require_postgres
 from tests.support.private_postgres import PrivateCluster, server_binaries
+from tests.support.redis import require_redis
 from tests.support.servers import free_port
 from todo_adapters.sql import make_engine, migrate
 from todo_api import Container, create_app
@@ -35,6 +36,12 @@ def unavailable(reason: str) -> NoReturn:
     if require_postgres():
         pytest.fail(reason + " and TODO_REQUIRE_POSTGRES=1")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> None:
+    """The real Redis is there (skip, or fail under TODO_REQUIRE_REDIS=1, without it)."""
+    require_redis()
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from todo_api.http.body_limit import BodyLimit
 from todo_api.http.internal_errors import InternalErrors
 from todo_api.http.openapi import install_openapi
 from todo_api.http.problems import install_problem_handlers
+from todo_api.http.rate_limits import RateLimitHeaders
 from todo_api.lifespan import lifespan_of
 
 
@@ -27,6 +28,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         lifespan=lifespan_of(container),
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RateLimitHeaders)
     app.add_middleware(InternalErrors)  # inside CORS and the log: its answers get both
     app.add_middleware(
         CORSMiddleware,

@@ -16,6 +16,7 @@ from todo_adapters.memory import AsyncInMemoryTaskRepository
 from todo_adapters.tokens import OffLoopVerifier, RememberingVerifier
 from todo_api.housekeeping import purged_every
 from todo_api.http.state import Shared
+from todo_api.limiting import rate_limits_for
 from todo_api.settings import Settings
 from todo_api.stores import memory_store, open_task_store
 from todo_api.threads import thread_pool
@@ -49,6 +50,9 @@ class Container(containers.DeclarativeContainer):
     )
     request_tokens = providers.Singleton(OffLoopVerifier, token_memory, token_threads)
 
+    # Request budgets, in Redis when REDIS_URL is set (shared by every replica).
+    rate_limits = providers.Resource(rate_limits_for, settings)
+
     # Set at SIGTERM when SHUTDOWN_DRAIN_SECONDS > 0: readiness then answers 503.
     draining = providers.Singleton(threading.Event)
 
@@ -58,6 +62,7 @@ class Container(containers.DeclarativeContainer):
         tokens=request_tokens,
         storage_probe=task_store.provided.ping,
         draining=draining,
+        limits=rate_limits,
     )
 
 

@@ -15,6 +15,7 @@ from todo_adapters.sql.urls import driver_url
 from todo_adapters.tokens.claims import ASYMMETRIC_ALGORITHMS
 from todo_adapters.tokens.jwks import BETTER_AUTH_ALGORITHMS, origin_of
 from todo_api.origins import loopback_twins, origin_from
+from todo_api.rates import rate_of
 
 DEFAULT_DATABASE_URL = "sqlite:///./todo.db"
 MIN_SECRET_LENGTH = 32
@@ -63,6 +64,17 @@ class Settings(BaseSettings):
     sync_retention_days: float = Field(default=30, gt=0, le=3650)
     housekeeping_interval_seconds: float = Field(default=3600, ge=0)
     dev_secret_file: Path | None = None
+    # Limits (OWASP API4): per user on task routes, per client address otherwise.
+    rate_limit_reads: str = "600/minute"  # `limits` notation; 0 turns it off
+    rate_limit_writes: str = "600/minute"
+    redis_url: SecretStr | None = None  # counters shared by every replica; memory otherwise
+    max_tasks_per_user: int = Field(default=10_000, ge=1, le=10_000_000)
+    # Prometheus metrics: off unless asked for, and then never public by accident.
+    metrics: bool = False
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_token: SecretStr | None = None
+    # OpenTelemetry traces: on when an OTLP endpoint is given (the SDK reads OTEL_* itself).
+    otel_exporter_otlp_endpoint: str | None = None
 
     @field_validator("cors_origins", "jwt_jwks_algorithms", mode="before")
     @classmethod
@@ -94,6 +106,23 @@ class Settings(BaseSettings):
         if url:
             origin_of(url)  # raises on anything but an absolute http(s) URL
         return url or None
+
+    @field_validator("rate_limit_reads", "rate_limit_writes")
+    @classmethod
+    def _rate(cls, rate: str) -> str:
+        rate = rate.strip()
+        if rate != "0":
+            rate_of(rate)  # raises on anything `limits` cannot read
+        return rate
+
+    @model_validator(mode="after")
+    def _metrics_not_public(self) -> Settings:
+        if self.metrics and self.metrics_port is None and self.metrics_token is None:
+            raise ValueError(
+                "METRICS=true needs METRICS_PORT (a port of their own) or METRICS_TOKEN "
+                "(a bearer token /metrics asks for): the API's port is public"
+            )
+        return self
 
     @field_validator("database_url", "migrations_database_url")
     @classmethod

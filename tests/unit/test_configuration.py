@@ -205,3 +205,22 @@ def test_the_token_command_explains_where_tokens_come_from_in_jwks_mode(
     with pytest.raises(SystemExit, match="GET /api/auth/token"):
         main(["token", "alice"])
     assert not list(tmp_path.iterdir())  # and no development secret was made
+
+
+@pytest.mark.parametrize("rate", ["600/minute", "10/second", "5 per hour", "0"])
+def test_rate_limits_are_read_by_the_limits_library(rate: str) -> None:
+    assert settings_for_tests(rate_limit_reads=rate).rate_limit_reads == rate
+
+
+@pytest.mark.parametrize("rate", ["fast", "0/minute", "-1/second", "10/fortnight", ""])
+def test_a_rate_that_is_not_one_is_refused_at_start_up(rate: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        settings_for_tests(rate_limit_writes=rate)
+    assert describe(raised.value).startswith("invalid configuration: RATE_LIMIT_WRITES: not a rate")
+
+
+def test_metrics_are_never_public_by_accident() -> None:
+    with pytest.raises(ValidationError, match="METRICS_PORT"):
+        settings_for_tests(metrics=True)
+    assert settings_for_tests(metrics=True, metrics_port=9100).metrics
+    assert settings_for_tests(metrics=True, metrics_token="a-long-scrape-token").metrics

@@ -13,7 +13,9 @@ from fastapi import Depends, Path, Request
 
 from todo_adapters.tokens.claims import MAX_TOKEN_LENGTH
 from todo_api.http.problems import ForeignUser, MissingToken, TokenTooLarge
+from todo_api.http.rate_limits import address_of, charge
 from todo_api.http.state import shared
+from todo_core.errors import InvalidToken, TokenCheckUnavailable
 from todo_core.idempotency import Done
 from todo_core.listing import TaskPage, TaskQuery
 from todo_core.service import AsyncTaskService
@@ -94,7 +96,24 @@ async def get_caller_tasks(
 ) -> CallerTasks:
     """Verify the bearer token, then require the URL to name the token's user: another user's
     path is 403, whatever it holds. A token seen before is answered from memory; a new one is
-    checked off the event loop (it may mean fetching the auth server's keys)."""
+    checked off the event loop (it may mean fetching the auth server's keys).
+
+    Each request spends one from a budget (429 once spent): the token's user's, or, for a
+    request that does not authenticate, its client address's (so guessing tokens is
+    limited too)."""
+    state = shared(request)
+    try:
+        principal = await state.tokens.verify(_bearer_token(request))
+    except (InvalidToken, TokenTooLarge, TokenCheckUnavailable):
+        await charge(request, address_of(request))
+        raise
+    await charge(request, f"user:{principal.user_id}")
+    if user_id != principal.user_id:
+        raise ForeignUser()
+    return CallerTasks(principal.user_id, state.tasks)
+
+
+def _bearer_token(request: Request) -> str:
     header = request.headers.get("authorization", "")
     if len(header) > MAX_AUTHORIZATION_LENGTH:
         raise TokenTooLarge()
@@ -102,11 +121,7 @@ async def get_caller_tasks(
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise MissingToken()
-    state = shared(request)
-    principal = await state.tokens.verify(token)
-    if user_id != principal.user_id:
-        raise ForeignUser()
-    return CallerTasks(principal.user_id, state.tasks)
+    return token
 
 
 CallerTasksDep = Annotated[CallerTasks, Depends(get_caller_tasks)]

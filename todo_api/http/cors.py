@@ -24,7 +24,7 @@ REQUEST_HEADERS = [
 
 # Without these, page JS reads null for them: the request id to quote in a bug report,
 # how long to wait after a 503, why a token was refused, where a new task lives, and the
-# version, paging and replay headers of lists and retried writes.
+# version, paging and replay headers of lists and retried writes, and the request budget.
 RESPONSE_HEADERS = [
     "X-Request-ID",
     "Retry-After",
@@ -33,6 +33,8 @@ RESPONSE_HEADERS = [
     "ETag",
     "Link",
     "Idempotent-Replayed",
+    "RateLimit",
+    "RateLimit-Policy",
 ]
 
 # How long a browser may reuse a preflight's answer (Chromium caps it at 2 hours).

@@ -8,14 +8,18 @@ from fastapi import APIRouter, Request
 
 from todo_api.http.openapi import errors_doc
 from todo_api.http.problems import ShuttingDown
+from todo_api.http.rate_limits import address_of, charge
 from todo_api.http.state import shared
 from todo_core.errors import StorageUnavailable
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/")
+@router.get("/", responses=errors_doc(429))
 async def root(request: Request) -> dict[str, str]:
+    """What this is and where its documentation lives (budgeted by client address; the
+    probes below are not: a balancer checking often must never be refused)."""
+    await charge(request, address_of(request))
     return {"message": "Todo API", "version": request.app.version, "docs": "/docs"}
 
 

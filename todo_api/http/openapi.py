@@ -20,12 +20,15 @@ _WHY = {
     401: "Missing, malformed, expired or wrongly signed token, or no user id in it",
     403: "The URL names another user",
     404: "No such task for this user",
-    409: "The first request with this Idempotency-Key is still running; retry after "
-    "`Retry-After` seconds",
+    409: "The first request with this Idempotency-Key is still running (retry after "
+    "`Retry-After` seconds); or, creating, the user already has the most tasks allowed "
+    "(`task_limit_reached`)",
     410: "The sync cursor (changed_since) is older than the deletions kept; sync from 0",
     412: "The task changed since the ETag in If-Match; nothing was changed",
     413: "Request body too large",
     422: "Invalid body or parameters; an Idempotency-Key used before for another request",
+    429: "Too many requests of this kind (reads or writes) from this user, or from this "
+    "address without a valid token; retry after `Retry-After` seconds",
     503: "Database or token keys unavailable; retry after `Retry-After` seconds",
 }
 
@@ -40,7 +43,12 @@ _BEARER = {
 
 def errors_doc(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """`responses=` for a route: each status with the Problem schema."""
-    return {status: {"model": Problem, "description": _WHY[status]} for status in statuses}
+    documented: dict[int | str, dict[str, Any]] = {
+        status: {"model": Problem, "description": _WHY[status]} for status in statuses
+    }
+    if 429 in documented:
+        documented[429].update(headers_doc("Retry-After", "RateLimit", "RateLimit-Policy"))
+    return documented
 
 
 _HEADERS = {
@@ -49,6 +57,9 @@ _HEADERS = {
     "Location": "The new task's path",
     "Idempotent-Replayed": "`true` when this is the answer kept from an earlier request "
     "with the same Idempotency-Key (nothing was written again)",
+    "Retry-After": "Seconds to wait before sending again",
+    "RateLimit": 'What is left of the budget: `"writes";r=0;t=12` (IETF httpapi draft)',
+    "RateLimit-Policy": 'The budget: `"writes";q=600;w=60`, requests per window of seconds',
 }
 
 

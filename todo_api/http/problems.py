@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 
 from todo_api.http.allowed import allowed_methods
 from todo_api.http.challenges import challenge, log_refusal
+from todo_api.http.rate_limits import RateLimited
 from todo_api.http.versions import BadPrecondition
 from todo_core.errors import (
     IdempotencyKeyInUse,
@@ -130,6 +131,7 @@ STATUS_OF: dict[type[Exception], tuple[int, str, str | None]] = {
     ),
     TokenCheckUnavailable: (503, "auth_unavailable", "Tokens cannot be checked right now; retry"),
     ShuttingDown: (503, "shutting_down", "This instance is stopping; send requests elsewhere"),
+    RateLimited: (429, "rate_limited", None),
     TokenTooLarge: (
         431,
         "token_too_large",
@@ -162,6 +164,8 @@ async def _mapped(_: Request, error: Exception) -> JSONResponse:
             log_refusal(error)
     if isinstance(error, IdempotencyKeyInUse):
         headers = {"Retry-After": "1"}
+    if isinstance(error, RateLimited):
+        headers = error.headers
     if status == 503:  # the cause's type only: driver messages may name hosts and users
         log.warning("%s: %s", code, type(error.__cause__ or error).__name__)
     extra: dict[str, Any] = {}

@@ -14,6 +14,7 @@ from typing import TypedDict
 
 from starlette.requests import Request
 
+from todo_api.limiting import RateLimits
 from todo_core.ports import AsyncTokenVerifier
 from todo_core.service import AsyncTaskService
 
@@ -24,6 +25,7 @@ class Shared:
     tokens: AsyncTokenVerifier  # remembers good tokens; checks new ones off the event loop
     storage_probe: Callable[[], Awaitable[None]]  # raises when the task store is unreachable
     draining: threading.Event  # set at SIGTERM: not ready, still serving
+    limits: RateLimits  # request budgets per user and per client address
 
 
 class State(TypedDict):

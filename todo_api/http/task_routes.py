@@ -49,7 +49,7 @@ _IF_NONE_MATCH = {"parameters": [IF_NONE_MATCH]}
     responses={
         200: headers_doc("ETag", "Link"),
         304: {"description": "Not modified since the ETag in If-None-Match"},
-        **errors_doc(400, 401, 403, 410, 413, 422, 503),
+        **errors_doc(400, 401, 403, 410, 413, 422, 429, 503),
     },
     openapi_extra=_LIST_PARAMETERS,
 )
@@ -93,7 +93,7 @@ async def list_tasks(request: Request, tasks: CallerTasksDep) -> Response:
     response_model=Task,
     responses={
         201: headers_doc("ETag", "Location", "Idempotent-Replayed"),
-        **errors_doc(400, 401, 403, 409, 413, 422, 503),
+        **errors_doc(400, 401, 403, 409, 413, 422, 429, 503),
     },
     openapi_extra=_CREATE,
 )
@@ -116,7 +116,7 @@ async def create_task(request: Request, tasks: CallerTasksDep, body: TaskIn) -> 
     responses={
         200: headers_doc("ETag"),
         304: {"description": "Not modified since the ETag in If-None-Match"},
-        **errors_doc(401, 403, 404, 413, 422, 503),
+        **errors_doc(401, 403, 404, 413, 422, 429, 503),
     },
     openapi_extra=_IF_NONE_MATCH,
 )
@@ -125,7 +125,7 @@ async def get_task(request: Request, tasks: CallerTasksDep, task_id: int) -> Res
     return _tagged(task_response(task), etag_of(task), request)
 
 
-_WRITE_ERRORS = errors_doc(400, 401, 403, 404, 409, 412, 413, 422, 503)
+_WRITE_ERRORS = errors_doc(400, 401, 403, 404, 409, 412, 413, 422, 429, 503)
 _WRITTEN = headers_doc("ETag", "Idempotent-Replayed")
 
 

@@ -1,0 +1,82 @@
+"""Spending a request budget (`todo_api.limiting`) and saying so in the IETF httpapi draft's
+fields: `RateLimit-Policy` on every limited answer, `RateLimit` and `Retry-After` on a 429.
+
+Routes build their own responses, which FastAPI does not merge a dependency's headers into;
+so the dependency leaves the policy in the request's scope and `RateLimitHeaders` adds it.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from todo_api.http.state import shared
+from todo_api.limiting import Kind, Refusal
+
+_POLICY = "todo.rate_limit_policy"
+READS = frozenset({"GET", "HEAD"})
+
+
+class RateLimited(Exception):
+    """Over the budget for this kind of request."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        self.refusal = refusal
+        super().__init__(
+            f"Too many {refusal.kind}: {refusal.rate} allowed; retry in "
+            f"{refusal.retry_after_seconds} s"
+        )
+
+    @property
+    def headers(self) -> dict[str, str]:
+        refusal = self.refusal
+        return {
+            "Retry-After": str(refusal.retry_after_seconds),
+            "RateLimit": f'"{refusal.kind}";r=0;t={refusal.retry_after_seconds}',
+            "RateLimit-Policy": refusal.policy,
+        }
+
+
+def kind_of(request: Request) -> Kind:
+    return "reads" if request.method in READS else "writes"
+
+
+async def charge(request: Request, who: str) -> None:
+    """Spend one request from `who`'s budget (`user:ID` or `address:IP`); RateLimited when
+    it is spent."""
+    limits = shared(request).limits
+    kind = kind_of(request)
+    refusal = await limits.charge(kind, who)
+    if refusal is not None:
+        raise RateLimited(refusal)
+    policy = limits.policies.get(kind)
+    if policy is not None:
+        request.scope[_POLICY] = policy
+
+
+def address_of(request: Request) -> str:
+    """The client's address (behind a proxy, what uvicorn took from X-Forwarded-For, from
+    addresses FORWARDED_ALLOW_IPS trusts)."""
+    return f"address:{request.client.host if request.client else 'unknown'}"
+
+
+class RateLimitHeaders:
+    """Adds the policy a dependency charged against to the response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                policy = scope.get(_POLICY)
+                if policy is not None:
+                    policy_header = (b"ratelimit-policy", policy.encode())
+                    message["headers"] = [*message.get("headers", ()), policy_header]
+            await send(message)
+
+        await self.app(scope, receive, send_with_policy)
