@@ -67,7 +67,7 @@ def postgres_engine(postgres_url: str) -> Iterator[Engine]:
 def clean_postgres(postgres_engine: Engine) -> Engine:
     with postgres_engine.begin() as connection:
         # TRUNCATE fires no delete trigger: no tombstones are made for the emptied tasks.
-        connection.execute(text("TRUNCATE tasks, task_tombstones, idempotency_keys"))
+        connection.execute(text("TRUNCATE tasks, task_tombstones, idempotency_keys, task_counts"))
         connection.execute(text("UPDATE sync_state SET purged_through = 0"))
     return postgres_engine
 

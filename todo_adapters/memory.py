@@ -76,9 +76,11 @@ class InMemoryTaskRepository:
             task = self._by_owner.get(owner, {}).get(task_id)
         return None if task is None else copy(task)
 
-    def add(self, owner: str, new: NewTask, now: datetime) -> Task:
+    def add(self, owner: str, new: NewTask, now: datetime, limit: int | None = None) -> Task | None:
         now = _utc(now)
         with self._lock:
+            if limit is not None and len(self._by_owner.get(owner, {})) >= limit:
+                return None
             task_id = next(self._ids)
             task = Task(task_id, owner, new.title, new.description, new.completed, now, now)
             self._by_owner.setdefault(owner, {})[task.id] = task
@@ -150,8 +152,9 @@ class InMemoryTaskRepository:
 
     def _apply(self, owner: str, write: Write) -> Outcome:
         match write:
-            case Add(new, now):
-                return Outcome(True, self.add(owner, new, now))
+            case Add(new, now, limit):
+                task = self.add(owner, new, now, limit)
+                return Outcome(task is not None, task)
             case Change(task_id, changes, now, expected):
                 task = self.change(owner, task_id, changes, now, expected)
                 return Outcome(task is not None, task)
@@ -193,8 +196,10 @@ class AsyncInMemoryTaskRepository:
     async def get(self, owner: str, task_id: int) -> Task | None:
         return self._tasks.get(owner, task_id)
 
-    async def add(self, owner: str, new: NewTask, now: datetime) -> Task:
-        return self._tasks.add(owner, new, now)
+    async def add(
+        self, owner: str, new: NewTask, now: datetime, limit: int | None = None
+    ) -> Task | None:
+        return self._tasks.add(owner, new, now, limit)
 
     async def change(
         self,

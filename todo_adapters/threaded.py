@@ -42,8 +42,10 @@ class ThreadedTaskRepository:
     async def get(self, owner: str, task_id: int) -> Task | None:
         return await self.run(self._tasks.get, owner, task_id)
 
-    async def add(self, owner: str, new: NewTask, now: datetime) -> Task:
-        return await self.run(self._tasks.add, owner, new, now)
+    async def add(
+        self, owner: str, new: NewTask, now: datetime, limit: int | None = None
+    ) -> Task | None:
+        return await self.run(self._tasks.add, owner, new, now, limit)
 
     async def change(
         self,

@@ -19,7 +19,9 @@ from todo_api.http.state import Shared
 from todo_api.limiting import rate_limits_for
 from todo_api.settings import Settings
 from todo_api.stores import memory_store, open_task_store
+from todo_api.telemetry import observer_of, pool_sampled, telemetry_for
 from todo_api.threads import thread_pool
+from todo_api.tracing import otlp_span_processor
 from todo_api.verifiers import either_verifier, jwks_verifier_for, shared_secret_verifier_for
 from todo_core.service import AsyncTaskService
 
@@ -27,12 +29,20 @@ from todo_core.service import AsyncTaskService
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings)
 
-    task_store = providers.Resource(open_task_store, settings)
+    # Metrics (METRICS) and traces (OTEL_EXPORTER_OTLP_ENDPOINT), built in each worker's
+    # lifespan; the adapters report to `observer`, which does nothing when both are off.
+    span_processor = providers.Singleton(otlp_span_processor, settings)
+    telemetry = providers.Resource(telemetry_for, settings, span_processor)
+    observer = providers.Singleton(observer_of, telemetry)
+
+    task_store = providers.Resource(open_task_store, settings, observer)
+    pool_gauges = providers.Resource(pool_sampled, telemetry, task_store.provided.pool_stats)
     task_service = providers.Singleton(
         AsyncTaskService,
         task_store.provided.repository,
         key_ttl=settings.provided.idempotency_ttl,
         sync_retention=settings.provided.sync_retention,
+        task_limit=settings.provided.max_tasks_per_user,
     )
     # Old idempotency keys and tombstones, forgotten now and then by every replica.
     housekeeping = providers.Resource(
@@ -40,7 +50,7 @@ class Container(containers.DeclarativeContainer):
     )
 
     shared_secret_verifier = providers.Singleton(shared_secret_verifier_for, settings)
-    jwks_verifier = providers.Singleton(jwks_verifier_for, settings)
+    jwks_verifier = providers.Singleton(jwks_verifier_for, settings, observer)
     token_verifier = providers.Singleton(either_verifier, shared_secret_verifier, jwks_verifier)
     token_memory = providers.Singleton(RememberingVerifier, token_verifier)
     # New tokens are checked on threads of their own: a slow auth server must not hold up
@@ -48,7 +58,7 @@ class Container(containers.DeclarativeContainer):
     token_threads = providers.Resource(
         thread_pool, settings.provided.blocking_threads, "token-check"
     )
-    request_tokens = providers.Singleton(OffLoopVerifier, token_memory, token_threads)
+    request_tokens = providers.Singleton(OffLoopVerifier, token_memory, token_threads, observer)
 
     # Request budgets, in Redis when REDIS_URL is set (shared by every replica).
     rate_limits = providers.Resource(rate_limits_for, settings)
@@ -63,6 +73,7 @@ class Container(containers.DeclarativeContainer):
         storage_probe=task_store.provided.ping,
         draining=draining,
         limits=rate_limits,
+        telemetry=telemetry,
     )
 
 

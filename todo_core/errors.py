@@ -9,6 +9,14 @@ class TodoError(Exception):
     """Base of every error the domain and its ports raise on purpose."""
 
 
+class TaskLimitReached(TodoError):
+    """The owner already has as many tasks as one may have; nothing was added."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"You have {limit} tasks, the most allowed: delete some to add more")
+
+
 class TaskNotFound(TodoError):
     """No such task for this owner: unknown, another user's, or an id out of range.
 

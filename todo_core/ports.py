@@ -45,8 +45,10 @@ class TaskRepository(Protocol):
 
     def get(self, owner: str, task_id: int) -> Task | None: ...
 
-    def add(self, owner: str, new: NewTask, now: datetime) -> Task:
-        """Store a new task, version 1, created (and updated) at `now`."""
+    def add(self, owner: str, new: NewTask, now: datetime, limit: int | None = None) -> Task | None:
+        """Store a new task, version 1, created (and updated) at `now`; None, storing nothing,
+        when the owner has `limit` tasks already. Exact under concurrency: of N concurrent adds
+        with one task short of the limit, one is stored."""
         ...
 
     def change(
@@ -97,7 +99,9 @@ class AsyncTaskRepository(Protocol):
 
     async def get(self, owner: str, task_id: int) -> Task | None: ...
 
-    async def add(self, owner: str, new: NewTask, now: datetime) -> Task: ...
+    async def add(
+        self, owner: str, new: NewTask, now: datetime, limit: int | None = None
+    ) -> Task | None: ...
 
     async def change(
         self,

@@ -10,12 +10,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 from todo_core.clock import Clock, UtcClock
-from todo_core.errors import InvalidTask, StaleTask, TaskNotFound
+from todo_core.errors import InvalidTask, StaleTask, TaskLimitReached, TaskNotFound
 from todo_core.idempotency import KEY_TTL, Done, IdempotencyKey, Outcome, check_key, replayed
 from todo_core.listing import TaskPage, TaskQuery
 from todo_core.ports import AsyncTaskRepository, TaskRepository
 from todo_core.syncing import SYNC_RETENTION, Changes, Delta, cursor_of, stamp_of
-from todo_core.tasks import UNSET, NewTask, Task, TaskChanges, is_owner_id, is_task_id
+from todo_core.tasks import (
+    TASK_LIMIT,
+    UNSET,
+    NewTask,
+    Task,
+    TaskChanges,
+    is_owner_id,
+    is_task_id,
+)
 from todo_core.writes import Add, Change, Remove, Toggle, Write
 
 
@@ -33,11 +41,13 @@ class TaskService:
         *,
         key_ttl: timedelta = KEY_TTL,
         sync_retention: timedelta = SYNC_RETENTION,
+        task_limit: int = TASK_LIMIT,
     ) -> None:
         self._tasks = tasks
         self._now = clock or UtcClock()
         self._key_ttl = key_ttl
         self._sync_retention = sync_retention
+        self._task_limit = task_limit
 
     def list(self, owner: str) -> list[Task]:
         return self._tasks.list(owner_id(owner))
@@ -51,7 +61,8 @@ class TaskService:
         self, owner: str, title: object, description: object = None, completed: object = False
     ) -> Task:
         new = NewTask.of(title, description, completed)
-        return self._tasks.add(owner_id(owner), new, self._now())
+        task = self._tasks.add(owner_id(owner), new, self._now(), self._task_limit)
+        return added(task, self._task_limit)
 
     def get(self, owner: str, task_id: int) -> Task:
         owner = owner_id(owner)
@@ -98,7 +109,7 @@ class TaskService:
         completed: object = False,
     ) -> Done:
         new = NewTask.of(title, description, completed)
-        return self._once(owner_id(owner), key, Add(new, self._now()))
+        return self._once(owner_id(owner), key, Add(new, self._now(), self._task_limit))
 
     def change_once(
         self,
@@ -161,11 +172,13 @@ class AsyncTaskService:
         *,
         key_ttl: timedelta = KEY_TTL,
         sync_retention: timedelta = SYNC_RETENTION,
+        task_limit: int = TASK_LIMIT,
     ) -> None:
         self._tasks = tasks
         self._now = clock or UtcClock()
         self._key_ttl = key_ttl
         self._sync_retention = sync_retention
+        self._task_limit = task_limit
 
     async def list(self, owner: str) -> list[Task]:
         return await self._tasks.list(owner_id(owner))
@@ -178,7 +191,8 @@ class AsyncTaskService:
         self, owner: str, title: object, description: object = None, completed: object = False
     ) -> Task:
         new = NewTask.of(title, description, completed)
-        return await self._tasks.add(owner_id(owner), new, self._now())
+        task = await self._tasks.add(owner_id(owner), new, self._now(), self._task_limit)
+        return added(task, self._task_limit)
 
     async def get(self, owner: str, task_id: int) -> Task:
         owner = owner_id(owner)
@@ -222,7 +236,7 @@ class AsyncTaskService:
         completed: object = False,
     ) -> Done:
         new = NewTask.of(title, description, completed)
-        return await self._once(owner_id(owner), key, Add(new, self._now()))
+        return await self._once(owner_id(owner), key, Add(new, self._now(), self._task_limit))
 
     async def change_once(
         self,
@@ -313,10 +327,18 @@ def paged(owner: str, query: TaskQuery, tasks: list[Task]) -> TaskPage:
     return TaskPage(tasks, query.cursor_after(tasks[-1], owner))
 
 
+def added(task: Task | None, limit: int) -> Task:
+    """The added task; no task means the owner had `limit` already."""
+    if task is None:
+        raise TaskLimitReached(limit)
+    return task
+
+
 def target(write: Write) -> tuple[int, int | None]:
     """The task a write that did not happen was aimed at, and the version it expected (a
-    creation always happens)."""
-    assert not isinstance(write, Add)
+    creation that did not happen was over the limit)."""
+    if isinstance(write, Add):
+        raise TaskLimitReached(write.limit or 0)
     return write.task_id, write.expected
 
 

@@ -16,6 +16,7 @@ DESCRIPTION_MAX: Final = 1000
 OWNER_ID_MAX: Final = 255
 TASK_ID_MAX: Final = 2**63 - 1  # ids are 64-bit signed: anything else cannot exist
 CHANGEABLE: Final = ("title", "description", "completed")  # what a change may set, in order
+TASK_LIMIT: Final = 10_000  # the most tasks one owner may have, unless the service says else
 
 # Control characters (C0, DEL, C1) and lone surrogates: the latter cannot be stored as UTF-8.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")

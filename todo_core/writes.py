@@ -16,6 +16,7 @@ from todo_core.tasks import NewTask, TaskChanges
 class Add:
     new: NewTask
     now: datetime
+    limit: int | None = None  # the most tasks the owner may have; not part of what is asked
 
 
 @dataclass(frozen=True, slots=True)

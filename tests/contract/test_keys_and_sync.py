@@ -364,4 +364,11 @@ def test_a_keyed_write_while_its_first_is_running_is_refused_at_once(
 
 
 def _new_row(title: str) -> dict[str, object]:
-    return {"owner": "alice", "title": title, "description": None, "completed": False, "now": T0}
+    return {
+        "owner": "alice",
+        "title": title,
+        "description": None,
+        "completed": False,
+        "now": T0,
+        "limit": 10,
+    }

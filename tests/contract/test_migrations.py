@@ -114,11 +114,42 @@ def test_starters_racing_on_an_empty_database_migrate_it_once(empty_database: st
         "alembic_version",
         "idempotency_keys",
         "sync_state",
+        "task_counts",
         "task_tombstones",
         "tasks",
     ]
     with engine.connect() as connection:
         versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     assert versions == [(head_revision(),)]
-    assert SqlTaskRepository(engine).add("alice", NewTask("works"), T0).id == 1
+    task = SqlTaskRepository(engine).add("alice", NewTask("works"), T0)
+    assert task is not None
+    assert task.id == 1
     engine.dispose()
+
+
+def test_counting_tasks_starts_from_the_tasks_already_there(empty_database: str) -> None:
+    """0004 counts each owner's existing tasks, so the limit holds from the first create."""
+    engine = migration_engine(empty_database)
+    try:
+        upgrade(engine, "0003")
+        with engine.begin() as connection:
+            for owner, count in (("alice", 3), ("bob", 1)):
+                for n in range(count):
+                    connection.execute(
+                        text(
+                            "INSERT INTO tasks (user_id, title, completed, created_at,"
+                            " updated_at, version) VALUES (:owner, :title, false, :at, :at, 1)"
+                        ),
+                        {"owner": owner, "title": f"t{n}", "at": T0},
+                    )
+        upgrade(engine)
+        with engine.connect() as connection:
+            counts = connection.execute(text("SELECT user_id, tasks FROM task_counts")).all()
+        assert sorted(counts) == [("alice", 3), ("bob", 1)]
+        tasks = make_engine(empty_database)
+        repository = SqlTaskRepository(tasks)
+        assert repository.add("alice", NewTask("fourth"), T0, limit=3) is None
+        assert repository.add("bob", NewTask("second"), T0, limit=3) is not None
+        tasks.dispose()
+    finally:
+        engine.dispose()

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 
 import httpx2
+import psycopg
 import pytest
 
 from tests.support.clients import api_client, finished, fresh_user
@@ -164,3 +165,31 @@ def test_pages_while_writers_add_and_delete_repeat_nothing_and_miss_nothing_that
     seen, stayed = finished(scenario())
     assert len(seen) == len(set(seen))
     assert stayed <= set(seen)
+
+
+def test_a_hundred_parallel_creates_one_short_of_the_task_limit_store_exactly_one(
+    pg_server: str, postgres_url: str, token_for: Callable[..., str]
+) -> None:
+    """MAX_TASKS_PER_USER at its default (10,000): the user has 9,999 (written by SQL, and
+    counted all the same), then sends 100 creates at once: one is stored, 99 are 409."""
+    user = fresh_user()
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute(
+            "INSERT INTO tasks (user_id, title, completed, created_at, updated_at, version)"
+            " SELECT %s, 'old ' || n, false, now(), now(), 1 FROM generate_series(1, 9999) n",
+            (user,),
+        )
+
+    async def scenario() -> tuple[list[int], list[str], int]:
+        async with api_client(pg_server, token_for(user)) as http:
+            replies = await asyncio.gather(
+                *(http.post(f"/api/{user}/tasks", json={"title": f"new {n}"}) for n in range(100))
+            )
+            listed = (await http.get(f"/api/{user}/tasks")).json()
+            codes = [r.json()["code"] for r in replies if r.status_code == 409]
+            return [r.status_code for r in replies], codes, len(listed)
+
+    statuses, codes, stored = finished(scenario())
+    assert sorted(statuses) == [201] + [409] * 99
+    assert codes == ["task_limit_reached"] * 99
+    assert stored == 10_000

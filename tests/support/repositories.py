@@ -40,8 +40,8 @@ class Awaited:
     def get(self, owner: str, task_id: int) -> Task | None:
         return self._portal.call(self.tasks.get, owner, task_id)
 
-    def add(self, owner: str, new: NewTask, now: datetime) -> Task:
-        return self._portal.call(self.tasks.add, owner, new, now)
+    def add(self, owner: str, new: NewTask, now: datetime, limit: int | None = None) -> Task | None:
+        return self._portal.call(self.tasks.add, owner, new, now, limit)
 
     def change(
         self,

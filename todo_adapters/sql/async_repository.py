@@ -26,14 +26,13 @@ from todo_core.idempotency import IdempotencyKey, Outcome
 from todo_core.listing import TaskQuery
 from todo_core.syncing import Delta
 from todo_core.tasks import NewTask, Task, TaskChanges, is_task_id
-from todo_core.writes import Write
+from todo_core.writes import Add, Write
 
 T = TypeVar("T")
 Rows = list[tuple[Any, ...]]
 
 _LIST = statements.postgres_text(statements.LIST)
 _GET = statements.postgres_text(statements.GET)
-_ADD = statements.postgres_text(statements.ADD)
 _TOGGLE = {key: statements.postgres_text(sql) for key, sql in statements.TOGGLE.items()}
 _REMOVE = {key: statements.postgres_text(sql) for key, sql in statements.REMOVE.items()}
 _CHANGE = {key: statements.postgres_text(sql) for key, sql in statements.CHANGE.items()}
@@ -78,11 +77,11 @@ class AsyncSqlTaskRepository:
             return None
         return await self._one(_GET, {"owner": owner, "task_id": task_id})
 
-    async def add(self, owner: str, new: NewTask, now: datetime) -> Task:
-        parameters = {"owner": owner, "title": new.title, "description": new.description}
-        task = await self._one(_ADD, {**parameters, "completed": new.completed, "now": now})
-        assert task is not None  # an INSERT ... RETURNING always returns its row
-        return task
+    async def add(
+        self, owner: str, new: NewTask, now: datetime, limit: int | None = None
+    ) -> Task | None:
+        _, parameters = writes.statement_of(owner, Add(new, now, limit))
+        return await self._one(writes.POSTGRES_ADD, parameters)
 
     async def change(
         self,

@@ -47,10 +47,8 @@ class SqlTaskRepository:
             return None
         return self._one(statements.GET, owner=owner, task_id=task_id)
 
-    def add(self, owner: str, new: NewTask, now: datetime) -> Task:
-        task = self._write(owner, Add(new, now))
-        assert task is not None  # an INSERT ... RETURNING always returns its row
-        return task
+    def add(self, owner: str, new: NewTask, now: datetime, limit: int | None = None) -> Task | None:
+        return self._write(owner, Add(new, now, limit))
 
     def change(
         self,
@@ -170,7 +168,10 @@ def _written(db: Connection, owner: str, write: Write) -> Task | None:
     """Make `write` on `db`: the task as written (a removal: as it was), or None if it did not
     happen."""
     statement, parameters = writes.statement_of(owner, write)
-    row = db.execute(statement, parameters).first()
+    if statement is statements.ADD and db.dialect.name == "postgresql":
+        row = db.exec_driver_sql(writes.POSTGRES_ADD, parameters).first()
+    else:
+        row = db.execute(statement, parameters).first()
     return None if row is None else Task(*row)
 
 

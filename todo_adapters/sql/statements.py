@@ -31,11 +31,18 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.sql import ClauseElement, func
 from sqlalchemy.sql.dml import ReturningDelete
 
-from todo_adapters.sql.table import IdempotencyKeyRow, SyncStateRow, TaskRow, TombstoneRow
+from todo_adapters.sql.table import (
+    IdempotencyKeyRow,
+    SyncStateRow,
+    TaskCountRow,
+    TaskRow,
+    TombstoneRow,
+)
 from todo_core.listing import TaskQuery
 from todo_core.tasks import CHANGEABLE, Task
 
 _tasks = TaskRow.__table__  # type: ignore[attr-defined]
+_counts = TaskCountRow.__table__  # type: ignore[attr-defined]
 COLUMNS = [_tasks.c[name] for name in Task.__dataclass_fields__]  # in Task's field order
 _mine = (_tasks.c.id == bindparam("task_id")) & (_tasks.c.user_id == bindparam("owner"))
 
@@ -46,16 +53,24 @@ _next_version = {"version": _tasks.c.version + literal_column("1"), "updated_at"
 
 LIST = select(*COLUMNS).where(_tasks.c.user_id == bindparam("owner")).order_by(_tasks.c.id)
 GET = select(*COLUMNS).where(_mine)
+NEW_ROW = ["user_id", "title", "description", "completed", "created_at", "updated_at"]
+UNLIMITED = 2**63 - 1  # the `limit` of an add that has none
+_now = bindparam("now", type_=_tasks.c.created_at.type)
+_owners_count = select(_counts.c.tasks).where(_counts.c.user_id == bindparam("owner"))
+# A new task, unless its owner has `limit` already (version: the column's default, 1). One
+# statement under SQLite's single write lock, so exact; PostgreSQL locks the count's row
+# instead (`writes.POSTGRES_ADD`).
 ADD = (
     insert(_tasks)
-    .values(
-        user_id=bindparam("owner"),
-        title=bindparam("title"),
-        description=bindparam("description"),
-        completed=bindparam("completed"),
-        created_at=bindparam("now"),
-        updated_at=bindparam("now"),
-    )  # version: the column's default, 1
+    .from_select(
+        NEW_ROW,
+        select(
+            bindparam("owner", type_=_tasks.c.user_id.type),
+            *(bindparam(name, type_=_tasks.c[name].type) for name in NEW_ROW[1:4]),
+            _now,
+            _now,
+        ).where(func.coalesce(_owners_count.scalar_subquery(), 0) < bindparam("limit")),
+    )
     .returning(*COLUMNS)
 )
 

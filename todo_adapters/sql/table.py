@@ -123,3 +123,15 @@ class IdempotencyKeyRow(SQLModel, table=True):
     task_created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     task_updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     version: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class TaskCountRow(SQLModel, table=True):
+    """How many tasks an owner has, kept by triggers on `tasks` (whatever writes it); a
+    create checks it against the limit, on PostgreSQL with the row locked."""
+
+    __tablename__ = "task_counts"
+
+    user_id: str = Field(sa_column=Column(String(OWNER_ID_MAX), primary_key=True))
+    tasks: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default=text("0"))
+    )

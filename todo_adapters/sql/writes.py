@@ -6,7 +6,8 @@ The keyed statement, in order:
 - `lock`: a transaction-scoped advisory lock on (owner, key), tried, never waited for: while
   the key's first request runs, a repeat is told so at once (IdempotencyKeyInUse: 409);
 - `prior`: the outcome kept under the key, if fresh: then nothing is written (a replay);
-- `written`: the ordinary write, guarded by `go` (lock held, no prior);
+- `slot` (a create only): the owner's task count, locked, and below the limit (see `_SLOT`);
+- `written`: the ordinary write, guarded by `go` (lock held, no prior), a create by `slot`;
 - `kept`: the outcome inserted under the key, only if the write happened.
 
 A repeat that read before the first committed and locked after it finds no prior, writes,
@@ -45,10 +46,20 @@ from todo_core.writes import Add, Change, Remove, Toggle, Write
 
 _tasks = TaskRow.__table__  # type: ignore[attr-defined]
 _GO = literal_column("EXISTS (SELECT FROM go)", Boolean)
-_GUARDED_ADD = (
+_SLOTTED = literal_column("EXISTS (SELECT FROM slot)", Boolean)
+# The owner's count row, locked and checked: a concurrent create waits for it, then sees the
+# count the first one's trigger left (ON CONFLICT re-reads the newest row), so of creates
+# racing at `limit - 1` exactly one goes in. Its own trigger then counts the task.
+_SLOT = """slot AS MATERIALIZED (
+    INSERT INTO task_counts (user_id, tasks) SELECT %(owner)s::text, 0 {source}
+    ON CONFLICT (user_id) DO UPDATE SET tasks = task_counts.tasks
+    WHERE task_counts.tasks < %(limit)s::bigint
+    RETURNING 1
+)"""
+_SLOTTED_ADD = (
     insert(_tasks)
     .from_select(
-        ["user_id", "title", "description", "completed", "created_at", "updated_at"],
+        statements.NEW_ROW,
         select(
             cast(bindparam("owner"), Text),
             cast(bindparam("title"), Text),
@@ -56,10 +67,11 @@ _GUARDED_ADD = (
             cast(bindparam("completed"), Boolean),
             cast(bindparam("now"), DateTime(timezone=True)),
             cast(bindparam("now"), DateTime(timezone=True)),
-        ).where(_GO),
+        ).where(_SLOTTED),
     )
     .returning(*COLUMNS)
 )
+POSTGRES_ADD = f"WITH {_SLOT.format(source='')}\n{postgres_text(_SLOTTED_ADD)}"
 ATTEMPTS = 3  # a lost race, then an expired key: the third run replays or writes
 
 
@@ -68,9 +80,11 @@ def statement_of(owner: str, write: Write) -> tuple[UpdateBase, dict[str, Any]]:
     (a removal: as it was), or no row when the write did not happen."""
     values: dict[str, Any] = {"owner": owner}
     match write:
-        case Add(new, now):
+        case Add(new, now, limit):
             values.update(title=new.title, description=new.description, now=now)
-            values["completed"] = new.completed
+            values.update(
+                completed=new.completed, limit=statements.UNLIMITED if limit is None else limit
+            )
             return statements.ADD, values
         case Change(task_id, changes, now, expected):
             values.update(task_id=task_id, now=now, expected=expected)
@@ -100,6 +114,7 @@ def keyed_parameters(owner: str, key: IdempotencyKey, write: Write) -> tuple[str
 @lru_cache(maxsize=64)
 def keyed_text(statement: UpdateBase, removal: bool) -> str:
     write = postgres_text(_guarded(statement))
+    slot = f"{_SLOT.format(source='FROM go')}, " if statement is statements.ADD else ""
     task = "w.id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version"
     removed = str(removal).upper()
     owned_task = task.replace("w.title", "%(owner)s::text, w.title")
@@ -118,7 +133,7 @@ WITH lock AS MATERIALIZED (
       AND k.created_at >= %(fresh_after)s::timestamptz
 ), go AS MATERIALIZED (
     SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
-), written AS (
+), {slot}written AS (
     {write}
 ), kept AS (
     INSERT INTO idempotency_keys (user_id, "key", fingerprint, created_at, removed,
@@ -141,7 +156,7 @@ FROM lock WHERE NOT lock.free
 def _guarded(statement: UpdateBase) -> UpdateBase:
     """The write, made only when `go` has its row."""
     if statement is statements.ADD:
-        return _GUARDED_ADD
+        return _SLOTTED_ADD  # the slot is taken only when `go` has its row
     assert isinstance(statement, Update | Delete)
     return statement.where(_GO)
 

@@ -33,6 +33,7 @@ from todo_core.errors import (
     StorageTimeout,
     StorageUnavailable,
     SyncExpired,
+    TaskLimitReached,
     TaskNotFound,
     TokenCheckUnavailable,
     TokenExpired,
@@ -92,6 +93,7 @@ STATUS_OF: dict[type[Exception], tuple[int, str, str | None]] = {
     InvalidToken: (401, "invalid_token", None),
     ForeignUser: (403, "forbidden", "Access denied"),
     TaskNotFound: (404, "task_not_found", "Task not found"),
+    TaskLimitReached: (409, "task_limit_reached", None),
     InvalidTask: (422, "invalid_task", "Invalid task"),
     InvalidCursor: (
         400,
