@@ -3,6 +3,7 @@
     .venv/bin/pip install -e '.[test,bench]'
     .venv/bin/python -m bench.run                              # the product alone
     .venv/bin/python -m bench.run --floor --raw --sketch       # all four, alternating
+    .venv/bin/python -m bench.run --bare --redis redis://127.0.0.1:6379/0  # limits+metrics cost
     git worktree add /tmp/before HEAD~3 && .venv/bin/python -m bench.run --before /tmp/before
 
 The peers: idiomatic async FastAPI (`--floor`), the raw-ASGI ceiling (`--raw`) and the seed's
@@ -20,7 +21,16 @@ from pathlib import Path
 
 from bench.loadgen import Outcome, run_load
 from bench.report import save, table
-from bench.targets import Server, Target, baseline, earlier_product, floor, product, reference
+from bench.targets import (
+    Server,
+    Target,
+    bare_product,
+    baseline,
+    earlier_product,
+    floor,
+    product,
+    reference,
+)
 from bench.workloads import pickers, seed, tokens
 from tests.support.databases import recreate_database
 
@@ -31,7 +41,9 @@ WORKLOADS = ["list", "get", "create", "create keyed", "toggle", "update", "mix",
 
 def main() -> None:
     args = _arguments()
-    targets = [product(REPO)]
+    targets = [product(REPO, args.redis)]
+    if args.bare:
+        targets.append(bare_product(REPO))
     if args.before:
         targets.append(earlier_product(args.before))
     if args.floor:
@@ -112,6 +124,14 @@ def _arguments() -> argparse.Namespace:
         "--before",
         type=Path,
         help="also run the product as checked out in this folder (a worktree of an earlier commit)",
+    )
+    parser.add_argument(
+        "--bare", action="store_true", help="also run the product without limits and metrics"
+    )
+    parser.add_argument(
+        "--redis",
+        metavar="REDIS_URL",
+        help="count the product's rate limits in this Redis (default: in memory)",
     )
     parser.add_argument("--floor", action="store_true", help="also run idiomatic async FastAPI")
     parser.add_argument("--sketch", action="store_true", help="also run the seed's sketch")

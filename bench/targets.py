@@ -2,7 +2,9 @@
 (the floor) and the raw-ASGI ceiling.
 
 Each runs as one uvicorn worker on a PostgreSQL database of its own; the product with its
-shipped defaults (access log included), the peers as their READMEs run them.
+shipped defaults (access log included) and, as a fleet runs it, with rate limits (so high
+that none is hit: the cost of counting, not of refusing) and metrics on; the peers as their
+READMEs run them. `bare` is the product with limits and metrics off, to measure their cost.
 """
 
 from __future__ import annotations
@@ -26,13 +28,16 @@ class Target:
     cwd: Path
     ready_path: str
     database: str
+    settings: dict[str, str] = field(default_factory=dict)
 
     def start(self, server_url: str, secret: str) -> Service:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "JWT_"))}
+        ours = ("DATABASE_", "JWT_", "RATE_LIMIT_", "REDIS_", "METRICS", "OTEL_")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
         env.update(
             DATABASE_URL=database_url(self.database, server_url),
             BETTER_AUTH_SECRET=secret,
             ENVIRONMENT="development",
+            **self.settings,
         )
         logs = Path(os.environ.get("TMPDIR", "/tmp"))
         service = Service(
@@ -51,14 +56,28 @@ class Server:
     pickers: dict[str, Picker] = field(default_factory=dict)  # workload -> next request
 
 
-def product(repo: Path) -> Target:
-    return Target(
-        "product",
-        [str(BIN / "todo-api"), "serve"],
-        repo,
-        "/health/ready",
-        "bench_product",
-    )
+# Limits on, never reached by the bench's 100 users; metrics on, scraped by nobody.
+FLEET_SETTINGS = {
+    "RATE_LIMIT_READS": "100000000/minute",
+    "RATE_LIMIT_WRITES": "100000000/minute",
+    "METRICS": "true",
+    "METRICS_TOKEN": "bench-scrape-token-0123456789",
+}
+BARE_SETTINGS = {"RATE_LIMIT_READS": "0", "RATE_LIMIT_WRITES": "0", "METRICS": "false"}
+
+
+def product(repo: Path, redis_url: str | None = None) -> Target:
+    settings = dict(FLEET_SETTINGS)
+    if redis_url:
+        settings["REDIS_URL"] = redis_url
+    command = [str(BIN / "todo-api"), "serve"]
+    return Target("product", command, repo, "/health/ready", "bench_product", settings)
+
+
+def bare_product(repo: Path) -> Target:
+    """The product without rate limits and metrics."""
+    command = [str(BIN / "todo-api"), "serve"]
+    return Target("bare", command, repo, "/health/ready", "bench_bare", BARE_SETTINGS)
 
 
 def earlier_product(checkout: Path) -> Target:
