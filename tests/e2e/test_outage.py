@@ -102,6 +102,7 @@ def test_an_outage_gives_quick_503s_loses_no_acknowledged_write_and_heals_itself
         BETTER_AUTH_SECRET=SECRET,
         DB_POOL_TIMEOUT=str(POOL_TIMEOUT),
         DB_CONNECT_TIMEOUT_SECONDS="2",
+        RATE_LIMIT_WRITES="0",  # one user writing as fast as the server answers
     )
     server = Server(tmp_path, env)
     server.wait_ready()
@@ -164,6 +165,7 @@ def test_a_frozen_database_never_hangs_a_request(
         DB_CALL_TIMEOUT_SECONDS=str(call_timeout),
         DB_CONNECT_TIMEOUT_SECONDS="2",
         DB_POOL_TIMEOUT=str(POOL_TIMEOUT),
+        RATE_LIMIT_WRITES="0",
     )
     server = Server(tmp_path, env)
     server.wait_ready()
