@@ -12,9 +12,11 @@ from todo_api.http import cors, health_routes, task_routes
 from todo_api.http.access_log import AccessLog
 from todo_api.http.body_limit import BodyLimit
 from todo_api.http.internal_errors import InternalErrors
+from todo_api.http.metrics_routes import metrics_router
 from todo_api.http.openapi import install_openapi
 from todo_api.http.problems import install_problem_handlers
 from todo_api.http.rate_limits import RateLimitHeaders
+from todo_api.http.request_telemetry import RequestTelemetry
 from todo_api.lifespan import lifespan_of
 
 
@@ -26,6 +28,9 @@ def create_app(container: Container | None = None) -> FastAPI:
         description="Multi-user tasks behind Better Auth tokens.",
         version=_version(),
         lifespan=lifespan_of(container),
+        # Spans and metrics are ours (todo_api.telemetry), on providers of the app's own:
+        # FastAPI's native OpenTelemetry, on the global providers, would double them.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimitHeaders)
@@ -38,10 +43,14 @@ def create_app(container: Container | None = None) -> FastAPI:
         expose_headers=cors.RESPONSE_HEADERS,
         max_age=cors.PREFLIGHT_MAX_AGE_SECONDS,
     )
+    if settings.metrics or settings.otel_exporter_otlp_endpoint:
+        app.add_middleware(RequestTelemetry)  # inside the log: spans carry its request id
     app.add_middleware(AccessLog, enabled=settings.access_log)  # outermost: sees everything
     install_problem_handlers(app)
     app.include_router(task_routes.router)
     app.include_router(health_routes.router)
+    if settings.metrics and settings.metrics_token is not None:  # else METRICS_PORT, or none
+        app.include_router(metrics_router(settings.metrics_token.get_secret_value()))
     install_openapi(app)
     return app
 

@@ -26,22 +26,24 @@ def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from todo_api.logs import logging_config
+    from todo_api.metrics_port import metrics_for_workers
     from todo_api.settings import Settings
 
     settings = Settings()  # refuse a bad configuration here, in one line, not in a worker's trace
     if args.no_access_log:
         os.environ["ACCESS_LOG"] = "false"  # the workers read their settings afresh
-    uvicorn.run(
-        "todo_api.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_config=logging_config(settings.logs_as_json, settings.log_level),
-        access_log=False,  # ours (todo_api.access) has the route template and request id
-        proxy_headers=True,
-        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_seconds),
-    )
+    with metrics_for_workers(settings, args.host):  # METRICS: every worker's, on one port
+        uvicorn.run(
+            "todo_api.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_config=logging_config(settings.logs_as_json, settings.log_level),
+            access_log=False,  # ours (todo_api.access) has the route template and request id
+            proxy_headers=True,
+            timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_seconds),
+        )
 
 
 def migrate(_: argparse.Namespace) -> None:

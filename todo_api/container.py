@@ -17,9 +17,10 @@ from todo_adapters.tokens import OffLoopVerifier, RememberingVerifier
 from todo_api.housekeeping import purged_every
 from todo_api.http.state import Shared
 from todo_api.limiting import rate_limits_for
+from todo_api.metrics_upkeep import metrics_kept_up
 from todo_api.settings import Settings
 from todo_api.stores import memory_store, open_task_store
-from todo_api.telemetry import observer_of, pool_sampled, telemetry_for
+from todo_api.telemetry import observer_of, telemetry_for
 from todo_api.threads import thread_pool
 from todo_api.tracing import otlp_span_processor
 from todo_api.verifiers import either_verifier, jwks_verifier_for, shared_secret_verifier_for
@@ -36,7 +37,7 @@ class Container(containers.DeclarativeContainer):
     observer = providers.Singleton(observer_of, telemetry)
 
     task_store = providers.Resource(open_task_store, settings, observer)
-    pool_gauges = providers.Resource(pool_sampled, telemetry, task_store.provided.pool_stats)
+    metrics_upkeep = providers.Resource(metrics_kept_up, telemetry, task_store.provided.pool_stats)
     task_service = providers.Singleton(
         AsyncTaskService,
         task_store.provided.repository,

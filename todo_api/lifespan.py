@@ -50,6 +50,7 @@ async def _start(container: Container) -> Shared:
         shared: Shared = await _resolved(container.shared())
         store: TaskStore = await _resolved(container.task_store())
         await _resolved(container.housekeeping())
+        await _resolved(container.metrics_upkeep())
         await _warm_key_cache(container)
     except BaseException as error:
         await _stop(container)

@@ -19,6 +19,7 @@ from todo_api.rates import rate_of
 
 DEFAULT_DATABASE_URL = "sqlite:///./todo.db"
 MIN_SECRET_LENGTH = 32
+MIN_METRICS_TOKEN_LENGTH = 16
 
 
 class Settings(BaseSettings):
@@ -117,6 +118,9 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _metrics_not_public(self) -> Settings:
+        token = self.metrics_token.get_secret_value() if self.metrics_token else None
+        if token is not None and len(token) < MIN_METRICS_TOKEN_LENGTH:
+            raise ValueError(f"METRICS_TOKEN must be {MIN_METRICS_TOKEN_LENGTH}+ characters")
         if self.metrics and self.metrics_port is None and self.metrics_token is None:
             raise ValueError(
                 "METRICS=true needs METRICS_PORT (a port of their own) or METRICS_TOKEN "

@@ -4,11 +4,13 @@ is current, and closed when the app stops (the container's `task_store` resource
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
 
+from todo_adapters.observed import observed
+from todo_adapters.observing import NO_OBSERVER, Observer
 from todo_adapters.sql import (
     AsyncSqlTaskRepository,
     Connections,
@@ -31,6 +33,7 @@ class TaskStore:
     repository: AsyncTaskRepository
     ping: Callable[[], Awaitable[None]]  # one round trip; raises when unreachable
     where: str  # kind and host, for the start-up line; never a password
+    pool_stats: Callable[[], Mapping[str, int]] | None = None  # psycopg_pool's, for metrics
 
 
 async def _always_ready() -> None:
@@ -42,12 +45,15 @@ def memory_store(repository: AsyncTaskRepository) -> TaskStore:
     return TaskStore(repository, _always_ready, "memory (nothing is kept after exit)")
 
 
-async def open_task_store(settings: Settings) -> AsyncIterator[TaskStore]:
+async def open_task_store(
+    settings: Settings, observer: Observer = NO_OBSERVER
+) -> AsyncIterator[TaskStore]:
     """The configured database once it answers and its schema is current: PostgreSQL on
-    psycopg's async pool, or SQLite (whose driver is synchronous) on a few threads."""
+    psycopg's async pool, or SQLite (whose driver is synchronous) on a few threads; each call
+    told to `observer` (metrics, traces)."""
     opened = _postgres if is_postgres(settings.effective_database_url) else _sqlite
     async with opened(settings) as store:
-        yield store
+        yield replace(store, repository=observed(store.repository, observer))
 
 
 @asynccontextmanager
@@ -60,7 +66,7 @@ async def _postgres(settings: Settings) -> AsyncIterator[TaskStore]:
     await connections.open(settings.db_startup_timeout_seconds)
     try:
         store = AsyncSqlTaskRepository(connections)
-        yield TaskStore(store, store.ping, where(url))
+        yield TaskStore(store, store.ping, where(url), connections.pool.get_stats)
     finally:
         await connections.close()
 

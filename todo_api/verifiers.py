@@ -3,6 +3,7 @@ or both, each token going to the one its algorithm names."""
 
 from __future__ import annotations
 
+from todo_adapters.observing import NO_OBSERVER, Observer
 from todo_adapters.tokens import ByAlgorithm, JwksVerifier, SharedSecretVerifier
 from todo_api import dev_secret
 from todo_api.settings import Settings
@@ -29,8 +30,8 @@ def shared_secret_verifier_for(settings: Settings) -> SharedSecretVerifier | Non
     )
 
 
-def jwks_verifier_for(settings: Settings) -> JwksVerifier | None:
-    """Better Auth's published keys, when JWT_JWKS_URL is set."""
+def jwks_verifier_for(settings: Settings, observer: Observer = NO_OBSERVER) -> JwksVerifier | None:
+    """Better Auth's published keys, when JWT_JWKS_URL is set; each fetch told to `observer`."""
     if settings.jwt_jwks_url is None:
         return None
     return JwksVerifier(
@@ -42,6 +43,7 @@ def jwks_verifier_for(settings: Settings) -> JwksVerifier | None:
         timeout_seconds=settings.jwt_jwks_timeout_seconds,
         max_age_seconds=settings.jwt_jwks_max_age_seconds,
         min_refresh_seconds=settings.jwt_jwks_min_refresh_seconds,
+        observer=observer,
     )
 
 

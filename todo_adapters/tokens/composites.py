@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from concurrent.futures import Executor
 from typing import Protocol
 
+from todo_adapters.observing import NO_OBSERVER, Observer
 from todo_adapters.tokens.claims import MAX_TOKEN_LENGTH, header_of
-from todo_core.errors import InvalidToken
+from todo_core.errors import InvalidToken, TokenCheckUnavailable, TokenExpired
 from todo_core.ports import Principal, TokenVerifier
 
 
@@ -101,17 +102,34 @@ class OffLoopVerifier:
     event loop (a dict lookup); a new one is verified on `threads`, since that may mean fetching
     keys from the auth server. Those threads are the token checks' own, apart from any other
     work, so checks stuck on a slow auth server cannot hold up requests whose tokens are known.
+    Each check's outcome is told to `observer`.
     """
 
-    def __init__(self, memory: RememberingVerifier, threads: Executor) -> None:
+    def __init__(
+        self, memory: RememberingVerifier, threads: Executor, observer: Observer = NO_OBSERVER
+    ) -> None:
         self._memory = memory
         self._threads = threads
+        self._checked = observer.token_checked
 
     async def verify(self, token: str) -> Principal:
         principal = self._memory.recall(token)
-        if principal is None:
-            context = contextvars.copy_context()  # log lines keep their request id
-            verify = self._memory.verify
-            loop = asyncio.get_running_loop()
+        if principal is not None:
+            self._checked("remembered")
+            return principal
+        context = contextvars.copy_context()  # log lines (and spans) keep their request
+        verify = self._memory.verify
+        loop = asyncio.get_running_loop()
+        try:
             principal = await loop.run_in_executor(self._threads, context.run, verify, token)
+        except TokenExpired:
+            self._checked("expired")
+            raise
+        except InvalidToken:
+            self._checked("invalid")
+            raise
+        except TokenCheckUnavailable:
+            self._checked("unavailable")
+            raise
+        self._checked("ok")
         return principal

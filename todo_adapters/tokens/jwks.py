@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed448 import Ed448PublicKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
+from todo_adapters.observing import NO_OBSERVER, Observer
 from todo_adapters.tokens.claims import ASYMMETRIC_ALGORITHMS, ClaimRules, header_of
 from todo_core.errors import InvalidToken, TokenCheckUnavailable
 from todo_core.ports import Principal
@@ -86,6 +87,7 @@ class JwksVerifier:
         timeout_seconds: float = 3,
         max_age_seconds: float = 300,
         min_refresh_seconds: float = 5,
+        observer: Observer = NO_OBSERVER,
     ) -> None:
         unknown = set(algorithms) - ASYMMETRIC_ALGORITHMS
         if unknown or not algorithms:
@@ -103,6 +105,7 @@ class JwksVerifier:
         self._fetched_at: float | None = None  # monotonic time of the last good fetch
         self._next_fetch = 0.0  # no attempt, good or bad, before this monotonic time
         self._last_fetch_failed = False
+        self._observer = observer  # told of each fetch, and whether it failed
 
     def verify(self, token: str) -> Principal:
         header = header_of(token)
@@ -161,7 +164,8 @@ class JwksVerifier:
             return
         self._next_fetch = now + self._min_refresh
         try:
-            fetched = self._client.get_signing_keys()
+            with self._observer.key_fetch():
+                fetched = self._client.get_signing_keys()
         except (jwt.PyJWTError, ValueError, OSError, HTTPException) as error:
             self._last_fetch_failed = True
             reason = type(error).__name__

@@ -14,6 +14,7 @@ from todo_api.logs import request_id
 log = logging.getLogger("todo_api.access")
 
 _CLIENT_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # anything else could forge log lines
+UNMATCHED = "<unmatched>"  # the route template of a request no route took
 
 
 class AccessLog:
@@ -67,4 +68,4 @@ class AccessLog:
 def route_template(scope: Scope) -> str:
     """The matched route's template (`/api/{user_id}/tasks`), never the raw path, which holds
     user ids and whatever a client typed."""
-    return getattr(scope.get("route"), "path_format", None) or "<unmatched>"
+    return getattr(scope.get("route"), "path_format", None) or UNMATCHED

@@ -44,10 +44,11 @@ def kind_of(request: Request) -> Kind:
 async def charge(request: Request, who: str) -> None:
     """Spend one request from `who`'s budget (`user:ID` or `address:IP`); RateLimited when
     it is spent."""
-    limits = shared(request).limits
-    kind = kind_of(request)
+    state = shared(request)
+    limits, kind = state.limits, kind_of(request)
     refusal = await limits.charge(kind, who)
     if refusal is not None:
+        state.telemetry.rate_limited(kind)
         raise RateLimited(refusal)
     policy = limits.policies.get(kind)
     if policy is not None:

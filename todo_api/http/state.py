@@ -15,6 +15,7 @@ from typing import TypedDict
 from starlette.requests import Request
 
 from todo_api.limiting import RateLimits
+from todo_api.telemetry import NO_TELEMETRY, Telemetry
 from todo_core.ports import AsyncTokenVerifier
 from todo_core.service import AsyncTaskService
 
@@ -26,6 +27,7 @@ class Shared:
     storage_probe: Callable[[], Awaitable[None]]  # raises when the task store is unreachable
     draining: threading.Event  # set at SIGTERM: not ready, still serving
     limits: RateLimits  # request budgets per user and per client address
+    telemetry: Telemetry = NO_TELEMETRY  # metrics and traces, when configured
 
 
 class State(TypedDict):

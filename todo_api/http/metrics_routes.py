@@ -1,0 +1,48 @@
+"""`/metrics` on the API's port, when METRICS_TOKEN is set: Prometheus' text, for a scraper that
+sends `Authorization: Bearer <METRICS_TOKEN>`; a 401 problem for anyone else. Not in the
+OpenAPI document: it is for operators, not clients."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from todo_api.http.challenges import challenge
+from todo_api.http.problems import problem
+from todo_api.http.state import shared
+
+EXPOSITION_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # prometheus_client's
+
+
+def metrics_router(token: str) -> APIRouter:
+    router = APIRouter()
+    expected = _digest(token)
+
+    @router.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        given = given.strip()
+        if scheme.lower() != "bearer" or not given:
+            detail = "Send Authorization: Bearer <METRICS_TOKEN>"
+            return problem(401, "token_missing", detail, challenge("token_missing", detail))
+        # Digests of equal length, compared in constant time: neither the token nor its
+        # length can be found by timing.
+        if not hmac.compare_digest(_digest(given), expected):
+            detail = "Not the metrics token"
+            return problem(401, "invalid_token", detail, challenge("invalid_token", detail))
+        from todo_api.scraping import exposition  # imported once metrics are on
+
+        kept = shared(request).telemetry.metrics
+        if kept is not None:
+            kept.flush()  # this process's latest counts (on the event loop, like the counting)
+        body = await run_in_threadpool(exposition, kept)  # multiprocess: it reads files
+        return Response(body, media_type=EXPOSITION_TYPE)
+
+    return router
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
