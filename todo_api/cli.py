@@ -7,6 +7,10 @@ import math
 import re
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from todo_api.settings import Settings
 
 _TTL = re.compile(r"^(\d+)([smhd]?)$")
 _SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -30,6 +34,13 @@ def serve(args: argparse.Namespace) -> None:
     from todo_api.settings import Settings
 
     settings = Settings()  # refuse a bad configuration here, in one line, not in a worker's trace
+    _refuse_unsafe_proxying(settings)
+    if args.workers > 1 and settings.redis_url is None and settings.rate_limits_on:
+        print(
+            f"todo-api: rate limits are counted per process without REDIS_URL: {args.workers} "
+            f"workers allow {args.workers} times RATE_LIMIT_READS/WRITES",
+            file=sys.stderr,
+        )
     if args.no_access_log:
         os.environ["ACCESS_LOG"] = "false"  # the workers read their settings afresh
     with metrics_for_workers(settings, args.host):  # METRICS: every worker's, on one port
@@ -43,6 +54,19 @@ def serve(args: argparse.Namespace) -> None:
             access_log=False,  # ours (todo_api.access) has the route template and request id
             proxy_headers=True,
             timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_seconds),
+        )
+
+
+def _refuse_unsafe_proxying(settings: Settings) -> None:
+    """With FORWARDED_ALLOW_IPS=*, uvicorn takes the client's address from the leftmost
+    X-Forwarded-For entry, which the client writes: a fresh address budget per request."""
+    import os
+
+    trusted = os.environ.get("FORWARDED_ALLOW_IPS", "")
+    if settings.environment == "production" and "*" in trusted.split(","):
+        raise ValueError(
+            "FORWARDED_ALLOW_IPS=* lets any client choose its address (and its rate-limit "
+            "budget): list the load balancer's addresses instead"
         )
 
 

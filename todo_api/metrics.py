@@ -23,7 +23,7 @@ from todo_adapters.observing import TOKEN_OUTCOMES, TokenOutcome
 
 # Seconds: a remembered-token read answers in well under a millisecond, a list of 10,000
 # tasks in tens of milliseconds, a call that times out in 10 s.
-_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 K = TypeVar("K")
 V = TypeVar("V")
 Timing = list[float]  # the sum of the times, then how many fell in each bucket (+Inf last)
@@ -40,7 +40,7 @@ class Metrics:
             return Counter(name, about, labels, registry=registry)
 
         def histogram(name: str, about: str, *labels: str) -> Histogram:
-            return Histogram(name, about, labels, buckets=_BUCKETS, registry=registry)
+            return Histogram(name, about, labels, buckets=BUCKETS, registry=registry)
 
         def gauge(name: str, about: str, *labels: str) -> Gauge:
             return Gauge(name, about, labels, multiprocess_mode="livesum", registry=registry)
@@ -108,9 +108,9 @@ class Metrics:
 def _timed(due: dict[K, Timing], key: K, seconds: float) -> None:
     timing = due.get(key)
     if timing is None:
-        timing = due[key] = [0.0] * (len(_BUCKETS) + 2)
+        timing = due[key] = [0.0] * (len(BUCKETS) + 2)
     timing[0] += seconds
-    timing[1 + bisect_left(_BUCKETS, seconds)] += 1  # the first bucket with le >= seconds
+    timing[1 + bisect_left(BUCKETS, seconds)] += 1  # the first bucket with le >= seconds
 
 
 def _taken(due: dict[K, V]) -> list[tuple[K, V]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Protocol
 
@@ -14,6 +15,7 @@ from todo_api.telemetry import Telemetry
 if TYPE_CHECKING:
     from todo_api.metrics import Metrics
 
+log = logging.getLogger("todo_api")
 UPKEEP_SECONDS = 1.0
 
 
@@ -37,12 +39,18 @@ async def metrics_kept_up(telemetry: Telemetry, pool: PoolStats | None) -> Async
 
 
 async def _upkeep(metrics: Metrics, pool: PoolStats | None) -> None:
+    """Forever; a failed round is logged and the next one tried (frozen counters, silently,
+    would be worse than a gap)."""
     while True:
-        if pool is not None:
-            now = pool()
-            size, idle = now.get("pool_size", 0), now.get("pool_available", 0)
-            metrics.pool_in_use.set(size - idle)
-            metrics.pool_idle.set(idle)
-            metrics.pool_waiting.set(now.get("requests_waiting", 0))
-        await asyncio.sleep(UPKEEP_SECONDS)
-        metrics.flush()
+        try:
+            if pool is not None:
+                now = pool()
+                size, idle = now.get("pool_size", 0), now.get("pool_available", 0)
+                metrics.pool_in_use.set(size - idle)
+                metrics.pool_idle.set(idle)
+                metrics.pool_waiting.set(now.get("requests_waiting", 0))
+            await asyncio.sleep(UPKEEP_SECONDS)
+            metrics.flush()
+        except Exception:
+            log.exception("metrics upkeep failed; trying again in %g s", UPKEEP_SECONDS)
+            await asyncio.sleep(UPKEEP_SECONDS)

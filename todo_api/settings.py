@@ -20,6 +20,7 @@ from todo_api.rates import rate_of
 DEFAULT_DATABASE_URL = "sqlite:///./todo.db"
 MIN_SECRET_LENGTH = 32
 MIN_METRICS_TOKEN_LENGTH = 16
+REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
 class Settings(BaseSettings):
@@ -108,6 +109,13 @@ class Settings(BaseSettings):
             origin_of(url)  # raises on anything but an absolute http(s) URL
         return url or None
 
+    @field_validator("redis_url")
+    @classmethod
+    def _redis(cls, url: SecretStr | None) -> SecretStr | None:
+        if url is not None and urlsplit(url.get_secret_value()).scheme not in REDIS_SCHEMES:
+            raise ValueError(f"must be a URL of scheme {', '.join(REDIS_SCHEMES)}")
+        return url
+
     @field_validator("rate_limit_reads", "rate_limit_writes")
     @classmethod
     def _rate(cls, rate: str) -> str:
@@ -150,6 +158,10 @@ class Settings(BaseSettings):
         if not self.database_url:
             raise ValueError("ENVIRONMENT=production needs DATABASE_URL")
         return self
+
+    @property
+    def rate_limits_on(self) -> bool:
+        return self.rate_limit_reads != "0" or self.rate_limit_writes != "0"
 
     @property
     def idempotency_ttl(self) -> timedelta:

@@ -9,8 +9,9 @@ What this proves:
 - a request without a valid token spends its client address's budget, so past it even a
   token guess is 429, while users with valid tokens are not held up by it;
 - probes are never limited; `0` turns a limit off;
-- with REDIS_URL, two apps (two replicas) spend one budget; with Redis unreachable, requests
-  go through (fail open), one warning says so, nothing is a 500.
+- with REDIS_URL, two apps (two replicas) spend one budget (each counting a small share alone
+  before it asks Redis); with Redis unreachable each counts alone, one warning says so,
+  nothing is a 500.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from fastapi.testclient import TestClient
 
 from tests.support.apps import memory_app
 from tests.support.servers import free_port
-from tests.support.tokens import auth, bearer
+from tests.support.tokens import auth, bearer, token_for
 
 PROBLEM = "application/problem+json"
 PAGE = "http://localhost:3000"
@@ -103,6 +104,16 @@ def test_requests_without_a_valid_token_spend_the_address_budget() -> None:
         assert api.get(f"/api/{user}/tasks", headers=auth(user)).status_code == 200
 
 
+def test_an_expired_token_is_not_a_guess_and_spends_no_address_budget() -> None:
+    user = fresh()
+    expired = bearer(token_for(user, ttl_seconds=-120))
+    with client(rate_limit_reads="2/minute") as api:
+        answers = [api.get(f"/api/{user}/tasks", headers=expired) for _ in range(4)]
+        guesses = [api.get(f"/api/{user}/tasks", headers=bearer("guess")) for _ in range(3)]
+    assert {answer.json()["code"] for answer in answers} == {"token_expired"}
+    assert [guess.status_code for guess in guesses] == [401, 401, 429]
+
+
 @pytest.mark.parametrize("probe", ["/health", "/health/ready", "/livez", "/readyz"])
 def test_probes_are_never_limited(probe: str) -> None:
     with client(rate_limit_reads="1/minute") as api:
@@ -137,7 +148,7 @@ def test_two_replicas_on_redis_spend_one_budget() -> None:
     assert [answer.status_code for answer in answers] == [201, 201, 201, 429]
 
 
-def test_with_redis_unreachable_requests_go_through_and_one_warning_says_so(
+def test_with_redis_unreachable_each_process_counts_alone_and_one_warning_says_so(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     user = fresh()
@@ -145,12 +156,29 @@ def test_with_redis_unreachable_requests_go_through_and_one_warning_says_so(
     started = time.monotonic()
     with (
         caplog.at_level(logging.WARNING, logger="todo_api"),
-        client(rate_limit_reads="1/minute", redis_url=nowhere) as api,
+        client(rate_limit_reads="4/minute", redis_url=nowhere) as api,
     ):
-        statuses = [api.get(f"/api/{user}/tasks", headers=auth(user)).status_code for _ in range(5)]
-    assert statuses == [200] * 5
+        statuses = [api.get(f"/api/{user}/tasks", headers=auth(user)).status_code for _ in range(6)]
+    assert statuses == [200] * 4 + [429] * 2  # no 500; the process's own count still holds
     assert time.monotonic() - started < 3  # one short timeout, then not asked for a while
     warnings = [r.getMessage() for r in caplog.records if "rate limits" in r.getMessage()]
     assert len(warnings) == 1
-    assert "not enforced" in warnings[0]
+    assert "not shared" in warnings[0]
     assert nowhere not in caplog.text
+
+
+@pytest.mark.usefixtures("redis_server")
+def test_a_process_asks_redis_only_past_its_share_and_hands_over_what_it_counted() -> None:
+    """At 100 a minute, each process counts 5 alone (LOCAL_SHARE); the 6th and later are
+    counted in Redis, the first 5 with them: two replicas at 50 each meet the budget."""
+    user = fresh()
+    settings = {"rate_limit_writes": "100/minute", "redis_url": REDIS}
+    with client(**settings) as first, client(**settings) as second:
+        answers = [
+            replica.post(f"/api/{user}/tasks", json={"title": "t"}, headers=auth(user))
+            for _ in range(55)
+            for replica in (first, second)
+        ]
+    statuses = [answer.status_code for answer in answers]
+    assert statuses[:100] == [201] * 100
+    assert set(statuses[100:]) == {429}

@@ -78,16 +78,18 @@ def test_the_service_says_the_limit_was_reached(repository: TaskRepository) -> N
 
 
 @pytest.mark.parametrize("keyed", [False, True], ids=["plain", "keyed"])
+@pytest.mark.parametrize("limit", [LIMIT, 1], ids=["some-tasks", "first-task"])
 def test_of_many_creates_one_short_of_the_limit_exactly_one_is_stored(
-    repository: TaskRepository, keyed: bool
+    repository: TaskRepository, keyed: bool, limit: int
 ) -> None:
-    filled(repository, "alice", LIMIT - 1)
+    """`first-task`: no count exists yet for the owner (PostgreSQL: the racers insert it)."""
+    filled(repository, "alice", limit - 1)
 
     def create(n: int) -> Task | str | None:
         new = NewTask(f"racer {n}")
         if not keyed:
-            return repository.add("alice", new, T0, LIMIT)
-        write = Add(new, T0, LIMIT)
+            return repository.add("alice", new, T0, limit)
+        write = Add(new, T0, limit)
         try:
             key = IdempotencyKey.of(f"racer-{n}", write, T0, timedelta(hours=1))
             return repository.write_once("alice", key, write).task
@@ -99,7 +101,7 @@ def test_of_many_creates_one_short_of_the_limit_exactly_one_is_stored(
     stored = [answer for answer in answers if isinstance(answer, Task)]
     assert len(stored) == 1
     assert answers.count(None) == RACERS - 1
-    assert len(repository.list("alice")) == LIMIT
+    assert len(repository.list("alice")) == limit
 
 
 def test_the_count_follows_every_write_to_the_table(sql_store: SqlStore) -> None:

@@ -21,11 +21,11 @@ from typing import Any
 import httpx2
 import psycopg
 import pytest
-import redis
 
 from tests.support.clients import fresh_user
 from tests.support.databases import create_database, drop_database
-from tests.support.fleet import Fleet, Replica, running_fleet, tool, unavailable
+from tests.support.fleet import Fleet, Replica, running_fleet, tool
+from tests.support.redis import require_redis
 from tests.support.tokens import SECRET, auth
 
 pytestmark = pytest.mark.postgres
@@ -49,10 +49,7 @@ Outcome = httpx2.Response | httpx2.TransportError
 def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
     tool("pgbouncer")
     tool("haproxy")
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
-    except redis.RedisError as error:
-        unavailable(f"Redis not reachable at {REDIS_URL} ({type(error).__name__})")
+    require_redis()
     try:
         direct = create_database("todo_fleet")
     except psycopg.OperationalError as error:

@@ -219,8 +219,28 @@ def test_a_rate_that_is_not_one_is_refused_at_start_up(rate: str) -> None:
     assert describe(raised.value).startswith("invalid configuration: RATE_LIMIT_WRITES: not a rate")
 
 
+def test_redis_urls_are_checked_up_front() -> None:
+    assert settings_for_tests(redis_url="rediss://:pw@cache:6380/0").redis_url is not None
+    with pytest.raises(ValidationError, match="redis_url"):
+        settings_for_tests(redis_url="http://cache:6379")
+
+
+def test_production_refuses_to_trust_every_forwarded_address(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("DATABASE_URL", NEON)
+    monkeypatch.setenv("BETTER_AUTH_SECRET", "x" * 40)
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.0.0.1,*")
+    with pytest.raises(SystemExit, match="FORWARDED_ALLOW_IPS"):
+        main(["serve"])
+
+
 def test_metrics_are_never_public_by_accident() -> None:
     with pytest.raises(ValidationError, match="METRICS_PORT"):
         settings_for_tests(metrics=True)
     assert settings_for_tests(metrics=True, metrics_port=9100).metrics
     assert settings_for_tests(metrics=True, metrics_token="a-long-scrape-token").metrics
+    with pytest.raises(ValidationError, match="16"):
+        settings_for_tests(metrics=True, metrics_token="short")

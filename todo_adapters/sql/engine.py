@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -56,13 +57,16 @@ def _ask_the_route_first(engine: Engine, url: str, pool: PoolOptions) -> None:
     """Before the first connection, ask the server whether a pooler is in between
     (`todo_adapters.sql.poolers`); every connection then carries what that route allows."""
     settled: dict[str, Any] = {}
+    asking = threading.Lock()  # threads opening their first connections at once ask once
 
     @event.listens_for(engine, "do_connect")
     def _connect(_dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> None:
-        if not settled:
-            base = {k: v for k, v in cparams.items() if k not in ("options", "prepare_threshold")}
-            route = ask(cargs[0] if cargs else "", base)
-            settled.update(route=route, args=connect_args_for(url, pool, route=route))
+        with asking:
+            if not settled:
+                unasked = ("options", "prepare_threshold")
+                base = {k: v for k, v in cparams.items() if k not in unasked}
+                route = ask(cargs[0] if cargs else "", base)
+                settled.update(route=route, args=connect_args_for(url, pool, route=route))
         cparams.pop("options", None)
         cparams.pop("prepare_threshold", None)
         cparams.update(settled["args"])

@@ -13,9 +13,9 @@ from fastapi import Depends, Path, Request
 
 from todo_adapters.tokens.claims import MAX_TOKEN_LENGTH
 from todo_api.http.problems import ForeignUser, MissingToken, TokenTooLarge
-from todo_api.http.rate_limits import address_of, charge
+from todo_api.http.rate_limits import address_key, charge
 from todo_api.http.state import shared
-from todo_core.errors import InvalidToken, TokenCheckUnavailable
+from todo_core.errors import InvalidToken, TokenCheckUnavailable, TokenExpired
 from todo_core.idempotency import Done
 from todo_core.listing import TaskPage, TaskQuery
 from todo_core.service import AsyncTaskService
@@ -100,12 +100,14 @@ async def get_caller_tasks(
 
     Each request spends one from a budget (429 once spent): the token's user's, or, for a
     request that does not authenticate, its client address's (so guessing tokens is
-    limited too)."""
+    limited too; an expired token is not a guess, and is not charged)."""
     state = shared(request)
     try:
         principal = await state.tokens.verify(_bearer_token(request))
+    except TokenExpired:  # genuine, only old: not a guess (and a page must see it to refresh)
+        raise
     except (InvalidToken, TokenTooLarge, TokenCheckUnavailable):
-        await charge(request, address_of(request))
+        await charge(request, address_key(request))
         raise
     await charge(request, f"user:{principal.user_id}")
     if user_id != principal.user_id:

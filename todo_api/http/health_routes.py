@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 
 from todo_api.http.openapi import errors_doc
 from todo_api.http.problems import ShuttingDown
-from todo_api.http.rate_limits import address_of, charge
+from todo_api.http.rate_limits import address_key, charge
 from todo_api.http.state import shared
 from todo_core.errors import StorageUnavailable
 
@@ -19,7 +19,7 @@ router = APIRouter(tags=["health"])
 async def root(request: Request) -> dict[str, str]:
     """What this is and where its documentation lives (budgeted by client address; the
     probes below are not: a balancer checking often must never be refused)."""
-    await charge(request, address_of(request))
+    await charge(request, address_key(request))
     return {"message": "Todo API", "version": request.app.version, "docs": "/docs"}
 
 

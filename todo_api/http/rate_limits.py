@@ -55,9 +55,9 @@ async def charge(request: Request, who: str) -> None:
         request.scope[_POLICY] = policy
 
 
-def address_of(request: Request) -> str:
-    """The client's address (behind a proxy, what uvicorn took from X-Forwarded-For, from
-    addresses FORWARDED_ALLOW_IPS trusts)."""
+def address_key(request: Request) -> str:
+    """The budget of the client's address (behind a proxy, the one uvicorn took from
+    X-Forwarded-For, as sent by an address FORWARDED_ALLOW_IPS trusts)."""
     return f"address:{request.client.host if request.client else 'unknown'}"
 
 

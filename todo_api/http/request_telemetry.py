@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from time import perf_counter
 
-from opentelemetry.propagate import extract
 from opentelemetry.trace import Span, SpanKind, StatusCode, Tracer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,6 +25,7 @@ REQUEST_ID_ATTRIBUTE = "request.id"  # the access log's request id, on the reque
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _CODE = re.compile(r"[a-z_]{1,64}")
 _SNIFFED_BYTES = 4096  # a problem document is far shorter
+CLIENT_GONE = 499  # nginx's "client closed request": not a server error, not a span error
 
 
 class RequestTelemetry:
@@ -79,6 +79,8 @@ def _telemetry(scope: Scope) -> Telemetry | None:
 def _request_span(tracer: Tracer, scope: Scope, method: str) -> Iterator[Span]:
     """A server span, child of the caller's `traceparent` (or whatever OTEL_PROPAGATORS
     names) when there is one."""
+    from opentelemetry.propagate import extract  # builds the propagators from OTEL_PROPAGATORS
+
     headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
     attributes = {"http.request.method": method, REQUEST_ID_ATTRIBUTE: request_id.get() or ""}
     with tracer.start_as_current_span(
@@ -103,7 +105,7 @@ class _Answer:
 
     def __init__(self, send: Send) -> None:
         self._send = send
-        self.status = 500  # what the server answers when nothing was sent
+        self.status = CLIENT_GONE  # nothing sent: the client left, or the request was cancelled
         self._body: bytearray | None = None
 
     async def send(self, message: Message) -> None:
