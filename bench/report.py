@@ -12,7 +12,7 @@ from pathlib import Path
 from bench.loadgen import Outcome
 
 Results = dict[tuple[str, int, str], list[Outcome]]
-PEERS = ("floor", "raw", "sketch")  # compared as: % of floor, % of raw, x sketch
+PEERS = ("bare", "floor", "raw", "sketch")  # as: CPU vs bare, % of floor, % of raw, x sketch
 
 
 def table(results: Results, workloads: list[str], connections: list[int], names: list[str]) -> str:
@@ -46,13 +46,22 @@ def _row(results: Results, workload: str, conns: int, mine: list[Outcome], peers
             row += " not run | | | |"
             continue
         other = _median(theirs, lambda o: o.rate)
-        compared = _compare(peer, rate, other)
+        # bare: the same product without limits and metrics, so what they cost in CPU
+        compared = _extra_cpu(mine, theirs) if peer == "bare" else _compare(peer, rate, other)
         row += f" {other:,.0f} | {_ms(theirs, 0.99)} | {_cpu(theirs)} | {compared} |"
     return row
 
 
 def _ratio_name(peer: str) -> str:
+    if peer == "bare":
+        return "CPU vs bare"
     return "x sketch" if peer == "sketch" else f"% of {peer}"
+
+
+def _extra_cpu(mine: list[Outcome], theirs: list[Outcome]) -> str:
+    cpu = _median(mine, lambda o: o.cpu_ms_per_request)
+    other = _median(theirs, lambda o: o.cpu_ms_per_request)
+    return "" if math.isnan(cpu) or not other else f"{cpu / other - 1:+.0%}"
 
 
 def _compare(peer: str, rate: float, other: float) -> str:

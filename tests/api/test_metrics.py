@@ -13,11 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
 
-from tests.support.apps import memory_app, settings_for_tests
+from tests.support.apps import jwks_container, memory_app, settings_for_tests
 from tests.support.jwks import KeyServer, SigningKey, claims_for
 from tests.support.metrics import METRICS_TOKEN, Samples, samples_of, total, value
 from tests.support.tokens import auth, bearer, token_for
-from todo_api import Container, create_app, use_memory
+from todo_api import Container, create_app
 from todo_api.http.request_telemetry import RequestTelemetry
 from todo_api.metrics import BUCKETS, Metrics
 from todo_api.scraping import exposition
@@ -122,18 +122,9 @@ def test_key_set_fetches_and_their_failures_are_counted() -> None:
     server = KeyServer()
     key = SigningKey.make("EdDSA")
     server.publish(key)
-    container = Container()
-    container.settings.override(
-        settings_for_tests(
-            better_auth_secret=None,
-            jwt_jwks_url=server.url,
-            jwt_jwks_timeout_seconds=0.5,
-            jwt_jwks_min_refresh_seconds=0,
-            metrics=True,
-            metrics_token=METRICS_TOKEN,
-        )
+    container = jwks_container(
+        server.url, jwt_jwks_timeout_seconds=0.5, metrics=True, metrics_token=METRICS_TOKEN
     )
-    use_memory(container)
     try:
         with TestClient(create_app(container)) as client:  # the first fetch, at start
             server.down()

@@ -21,13 +21,16 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.support.apps import memory_app
+from tests.support.redis import private_redis
 from tests.support.servers import free_port
 from tests.support.tokens import auth, bearer, token_for
+from todo_api import limiting
 
 PROBLEM = "application/problem+json"
 PAGE = "http://localhost:3000"
@@ -182,3 +185,31 @@ def test_a_process_asks_redis_only_past_its_share_and_hands_over_what_it_counted
     statuses = [answer.status_code for answer in answers]
     assert statuses[:100] == [201] * 100
     assert set(statuses[100:]) == {429}
+
+
+def test_once_redis_answers_again_the_budget_is_shared_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two replicas on a private Redis, stopped and started again: meanwhile each counts alone
+    (what it counted then is not handed over); once Redis answers, one count again."""
+    monkeypatch.setattr(limiting, "REDIS_RETRY_SECONDS", 0.2)
+    user = fresh()
+    tasks = f"/api/{user}/tasks"
+    with (
+        private_redis(tmp_path) as redis_server,
+        caplog.at_level(logging.INFO, logger="todo_api"),
+        client(rate_limit_reads="10/minute", redis_url=redis_server.url) as first,
+        client(rate_limit_reads="10/minute", redis_url=redis_server.url) as second,
+    ):
+        redis_server.stop()
+        alone = [first.get(tasks, headers=auth(user)).status_code for _ in range(2)]
+        redis_server.start()  # empty
+        time.sleep(0.3)
+        shared = [
+            replica.get(tasks, headers=auth(user)).status_code
+            for replica in (first, *[second] * 10)
+        ]
+    assert alone == [200, 200]
+    assert shared == [200] * 10 + [429]  # first's one, second's nine: ten in Redis
+    said = [r.getMessage().split(":")[0] for r in caplog.records if "rate limits" in r.msg]
+    assert said == ["rate limits not shared", "rate limits shared again"]

@@ -14,10 +14,10 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
-from tests.support.apps import memory_app, settings_for_tests
+from tests.support.apps import jwks_container, memory_app, settings_for_tests
 from tests.support.jwks import KeyServer, SigningKey, claims_for
 from tests.support.tokens import auth, bearer
-from todo_api import Container, create_app, use_memory
+from todo_api import Container, create_app
 from todo_api.http.request_telemetry import REQUEST_ID_ATTRIBUTE, RequestTelemetry
 
 TRACING = {"otel_exporter_otlp_endpoint": "http://127.0.0.1:4318"}  # replaced by the exporter
@@ -117,16 +117,7 @@ def test_database_calls_are_child_spans_of_the_request(
 def test_a_key_fetch_for_a_new_key_is_a_child_span_of_the_request() -> None:
     server = KeyServer()
     server.publish(SigningKey.make("EdDSA"))
-    container = Container()
-    container.settings.override(
-        settings_for_tests(
-            better_auth_secret=None,
-            jwt_jwks_url=server.url,
-            jwt_jwks_min_refresh_seconds=0,
-            **TRACING,
-        )
-    )
-    use_memory(container)
+    container = jwks_container(server.url, **TRACING)
     exporter = traced(container)
     try:
         with TestClient(create_app(container)) as client:

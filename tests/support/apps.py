@@ -22,3 +22,18 @@ def memory_app(**settings: object) -> tuple[FastAPI, Container, AsyncInMemoryTas
     container.settings.override(settings_for_tests(**settings))
     repository = use_memory(container)
     return create_app(container), container, repository
+
+
+def jwks_container(keys_url: str, **settings: object) -> Container:
+    """A container on the in-memory store checking tokens against the key set at `keys_url`
+    (no shared secret), fetching again whenever a token names an unknown key."""
+    container = Container()
+    values: dict[str, object] = {
+        "better_auth_secret": None,
+        "jwt_jwks_url": keys_url,
+        "jwt_jwks_min_refresh_seconds": 0,
+    }
+    values.update(settings)
+    container.settings.override(settings_for_tests(**values))
+    use_memory(container)
+    return container
