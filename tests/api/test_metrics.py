@@ -69,6 +69,16 @@ def test_the_token_guards_metrics_and_they_are_not_in_the_openapi_document(
     assert "/metrics" not in client.get("/openapi.json").json()["paths"]
 
 
+def test_guessing_the_metrics_token_spends_the_address_budget() -> None:
+    app, _, _ = memory_app(metrics=True, metrics_token=METRICS_TOKEN, rate_limit_reads="2/minute")
+    with TestClient(app) as client:
+        guesses = [client.get("/metrics", headers=bearer(f"guess-{n}")) for n in range(3)]
+        scraped = client.get("/metrics", headers=bearer(METRICS_TOKEN))
+    assert [guess.status_code for guess in guesses] == [401, 401, 429]
+    assert guesses[2].json()["code"] == "rate_limited"
+    assert scraped.status_code == 200  # the scraper itself is never refused
+
+
 def test_requests_are_counted_and_timed_by_route_template_never_by_raw_path(
     metered: tuple[TestClient, Container],
 ) -> None:

@@ -1,5 +1,6 @@
 """`/metrics` on the API's port, when METRICS_TOKEN is set: Prometheus' text, for a scraper that
-sends `Authorization: Bearer <METRICS_TOKEN>`; a 401 problem for anyone else. Not in the
+sends `Authorization: Bearer <METRICS_TOKEN>`; a 401 problem for anyone else, whose guesses
+spend their address's read budget (429 once it is spent). Not in the
 OpenAPI document: it is for operators, not clients."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from todo_api.http.challenges import challenge
 from todo_api.http.problems import problem
+from todo_api.http.rate_limits import address_key, charge
 from todo_api.http.state import shared
 
 EXPOSITION_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # prometheus_client's
@@ -26,11 +28,13 @@ def metrics_router(token: str) -> APIRouter:
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
         given = given.strip()
         if scheme.lower() != "bearer" or not given:
+            await charge(request, address_key(request))  # guesses spend the address's budget
             detail = "Send Authorization: Bearer <METRICS_TOKEN>"
             return problem(401, "token_missing", detail, challenge("token_missing", detail))
         # Digests of equal length, compared in constant time: neither the token nor its
         # length can be found by timing.
         if not hmac.compare_digest(_digest(given), expected):
+            await charge(request, address_key(request))
             detail = "Not the metrics token"
             return problem(401, "invalid_token", detail, challenge("invalid_token", detail))
         from todo_api.scraping import exposition  # imported once metrics are on
