@@ -9,11 +9,11 @@ spans). The default observer does nothing, and costs next to nothing.
 from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
-from typing import Final, Literal, Protocol
+from typing import Final, Literal, Protocol, get_args
 
 # How a token check ended: verified now, answered from memory, or refused (and why).
 TokenOutcome = Literal["ok", "remembered", "expired", "invalid", "unavailable"]
-TOKEN_OUTCOMES: Final = ("ok", "remembered", "expired", "invalid", "unavailable")
+TOKEN_OUTCOMES: Final[tuple[TokenOutcome, ...]] = get_args(TokenOutcome)
 
 
 class Observer(Protocol):

@@ -7,10 +7,6 @@ import math
 import re
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from todo_api.settings import Settings
 
 _TTL = re.compile(r"^(\d+)([smhd]?)$")
 _SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -34,7 +30,6 @@ def serve(args: argparse.Namespace) -> None:
     from todo_api.settings import Settings
 
     settings = Settings()  # refuse a bad configuration here, in one line, not in a worker's trace
-    _refuse_unsafe_proxying(settings)
     if args.workers > 1 and settings.redis_url is None and settings.rate_limits_on:
         print(
             f"todo-api: rate limits are counted per process without REDIS_URL: {args.workers} "
@@ -53,20 +48,8 @@ def serve(args: argparse.Namespace) -> None:
             log_config=logging_config(settings.logs_as_json, settings.log_level),
             access_log=False,  # ours (todo_api.access) has the route template and request id
             proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
             timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_seconds),
-        )
-
-
-def _refuse_unsafe_proxying(settings: Settings) -> None:
-    """With FORWARDED_ALLOW_IPS=*, uvicorn takes the client's address from the leftmost
-    X-Forwarded-For entry, which the client writes: a fresh address budget per request."""
-    import os
-
-    trusted = os.environ.get("FORWARDED_ALLOW_IPS", "")
-    if settings.environment == "production" and "*" in trusted.split(","):
-        raise ValueError(
-            "FORWARDED_ALLOW_IPS=* lets any client choose its address (and its rate-limit "
-            "budget): list the load balancer's addresses instead"
         )
 
 

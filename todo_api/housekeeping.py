@@ -5,11 +5,11 @@ replicas doing it at once cost little and need no coordination."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import AsyncIterator
 
+from todo_api.background import running
 from todo_core.errors import TodoError
 from todo_core.service import AsyncTaskService
 
@@ -22,13 +22,8 @@ async def purged_every(service: AsyncTaskService, seconds: float) -> AsyncIterat
     if seconds <= 0:
         yield
         return
-    running = asyncio.create_task(_purging(service, seconds))
-    try:
+    async with running(_purging(service, seconds)):
         yield
-    finally:
-        running.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await running
 
 
 async def _purging(service: AsyncTaskService, seconds: float) -> None:

@@ -5,11 +5,11 @@ metrics, and the PostgreSQL pool's connections in use, idle and waited for are s
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Protocol
 
+from todo_api.background import running
 from todo_api.telemetry import Telemetry
 
 if TYPE_CHECKING:
@@ -29,13 +29,8 @@ async def metrics_kept_up(telemetry: Telemetry, pool: PoolStats | None) -> Async
     if metrics is None:
         yield
         return
-    running = asyncio.create_task(_upkeep(metrics, pool))
-    try:
+    async with running(_upkeep(metrics, pool)):
         yield
-    finally:
-        running.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await running
 
 
 async def _upkeep(metrics: Metrics, pool: PoolStats | None) -> None:

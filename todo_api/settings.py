@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     rate_limit_reads: str = "600/minute"  # `limits` notation; 0 turns it off
     rate_limit_writes: str = "600/minute"
     redis_url: SecretStr | None = None  # counters shared by every replica; memory otherwise
+    # Proxies whose X-Forwarded-For names the client (uvicorn's setting, and its default).
+    forwarded_allow_ips: str = "127.0.0.1,::1"
     max_tasks_per_user: int = Field(default=10_000, ge=1, le=10_000_000)
     # Prometheus metrics: off unless asked for, and then never public by accident.
     metrics: bool = False
@@ -157,6 +159,13 @@ class Settings(BaseSettings):
             raise ValueError("ENVIRONMENT=production needs an https JWT_JWKS_URL")
         if not self.database_url:
             raise ValueError("ENVIRONMENT=production needs DATABASE_URL")
+        if "*" in (part.strip() for part in self.forwarded_allow_ips.split(",")):
+            # uvicorn then takes the leftmost X-Forwarded-For entry, which the client writes:
+            # a fresh address (and rate-limit budget) per request.
+            raise ValueError(
+                "FORWARDED_ALLOW_IPS=* lets any client choose its address (and its rate-limit "
+                "budget): list the load balancer's addresses instead"
+            )
         return self
 
     @property

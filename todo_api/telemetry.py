@@ -49,11 +49,8 @@ class Telemetry:
     def database_call(self, operation: str) -> AbstractContextManager[object]:
         return _DatabaseCall(self, operation)
 
-    def key_fetch(self) -> AbstractContextManager[object]:
-        return self._key_fetch()
-
     @contextmanager
-    def _key_fetch(self) -> Iterator[None]:
+    def key_fetch(self) -> Iterator[None]:
         span: AbstractContextManager[object] = contextlib.nullcontext()
         if self.tracer is not None:
             span = self.tracer.start_as_current_span("fetch signing keys", kind=SpanKind.CLIENT)

@@ -70,19 +70,8 @@ class Replica(Service):
     """`todo-api serve` behind the balancer, started again on its own port after a stop."""
 
     def __init__(self, cwd: Path, env: dict[str, str]) -> None:
-        self.command, self.cwd, self.env = [CLI, "serve", "--host", "127.0.0.1"], cwd, env
-        super().__init__(self.command, cwd, env, lambda p: cwd / f"replica-{p}.log", "/readyz")
-
-    def restart(self) -> None:
-        assert self.process.poll() is not None, "restart a stopped replica only"
-        with self.log_path.open("ab") as log:  # the same log, one run after the other
-            self.process = subprocess.Popen(
-                [*self.command, "--port", str(self.port)],
-                cwd=self.cwd,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        command = [CLI, "serve", "--host", "127.0.0.1"]
+        super().__init__(command, cwd, env, lambda p: cwd / f"replica-{p}.log", "/readyz")
 
 
 PGBOUNCER_INI = """\

@@ -57,14 +57,18 @@ class Service:
         self.base = f"http://127.0.0.1:{self.port}"
         self.ready_path = ready_path
         self.log_path = log_path(self.port)
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                [*command, "--port", str(self.port)],
-                cwd=cwd,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        self._launch = [*command, "--port", str(self.port)], cwd, env
+        self.process = self._started("wb")
+
+    def restart(self) -> None:
+        """Start it again, on the same port, once it has stopped; its log goes on."""
+        assert self.process.poll() is not None, "restart a stopped server only"
+        self.process = self._started("ab")
+
+    def _started(self, log_mode: str) -> subprocess.Popen[bytes]:
+        command, cwd, env = self._launch
+        with self.log_path.open(log_mode) as log:
+            return subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
 
     @property
     def output(self) -> str:
