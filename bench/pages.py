@@ -20,7 +20,8 @@ from bench.loadgen import Picker, Request, run_load
 from bench.targets import product
 from tests.support.databases import recreate_database
 from tests.support.tokens import sign, soon
-from todo_adapters.sql import statements
+from todo_adapters.sql import listing
+from todo_adapters.sql.statements import postgres_text
 from todo_core.listing import TaskQuery
 
 REPO = Path(__file__).resolve().parents[1]
@@ -66,10 +67,8 @@ def explain(url: str, owner: str, sort: str) -> str:
         ).fetchone()
         assert row is not None
         query = TaskQuery(sort=sort, limit=50, after=(row[0], row[1]))
-        sql = statements.postgres_text(
-            statements.list_statement(statements.list_shape(query), postgres=True)
-        )
-        parameters = statements.list_parameters(owner, query)
+        statement, parameters = listing.list_of(owner, query, postgres=True)
+        sql = postgres_text(statement)
         rows = db.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, parameters).fetchall()
     return "\n".join(row[0] for row in rows)
 

@@ -24,7 +24,7 @@ from todo_api.telemetry import observer_of, telemetry_for
 from todo_api.threads import thread_pool
 from todo_api.tracing import otlp_span_processor
 from todo_api.verifiers import either_verifier, jwks_verifier_for, shared_secret_verifier_for
-from todo_core.service import AsyncTaskService
+from todo_core.service_async import AsyncTaskService
 
 
 class Container(containers.DeclarativeContainer):

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 
 from todo_api.background import running
 from todo_core.errors import TodoError
-from todo_core.service import AsyncTaskService
+from todo_core.service_async import AsyncTaskService
 
 log = logging.getLogger(__name__)
 

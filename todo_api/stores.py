@@ -16,7 +16,6 @@ from todo_adapters.sql import (
     Connections,
     SqlTaskRepository,
     make_engine,
-    ping,
     wait_for_database,
 )
 from todo_adapters.sql.migrations import Migrated, migration_engine, upgrade
@@ -25,7 +24,7 @@ from todo_adapters.sql.urls import is_postgres, where
 from todo_adapters.threaded import ThreadedTaskRepository
 from todo_api.settings import Settings
 from todo_api.threads import thread_pool
-from todo_core.ports import AsyncTaskRepository
+from todo_core.ports_async import AsyncTaskRepository
 
 
 @dataclass(frozen=True)
@@ -83,11 +82,7 @@ async def _sqlite(settings: Settings) -> AsyncIterator[TaskStore]:
                 await run(migrate, settings)
             sync = SqlTaskRepository(engine)
             store = ThreadedTaskRepository(sync, threads, settings.db_call_timeout_seconds)
-
-            async def probe() -> None:
-                await store.run(ping, engine)
-
-            yield TaskStore(store, probe, where(url))
+            yield TaskStore(store.port, partial(store.run, sync.ping), where(url))
     finally:
         engine.dispose()
 

@@ -11,14 +11,11 @@ from todo_core.errors import (
     TodoError,
     TokenCheckUnavailable,
 )
-from todo_core.ports import (
-    AsyncTaskRepository,
-    AsyncTokenVerifier,
-    Principal,
-    TaskRepository,
-    TokenVerifier,
-)
-from todo_core.service import AsyncTaskService, TaskService
+from todo_core.ports import TaskRepository, TokenVerifier
+from todo_core.ports_async import AsyncTaskRepository, AsyncTokenVerifier
+from todo_core.principal import Principal
+from todo_core.service import TaskService
+from todo_core.service_async import AsyncTaskService
 from todo_core.tasks import UNSET, NewTask, Task, TaskChanges
 
 __all__ = [

@@ -1,32 +1,25 @@
-"""What the domain needs from the outside world, as structural types, in two flavours.
+# Generated from ports_async.py by tools/async_to_sync.py: do not edit; change
+# ports_async.py, then run `python -m tools.async_to_sync`.
+"""What the domain needs from the outside world, as structural types (adapters fit them by
+shape and never inherit, as in cosmicpython's `chapter_07_noinheritance`).
 
-Adapters fit these by shape (no inheritance), as in cosmicpython's `chapter_07_noinheritance`.
-Each port comes as a twin, the convention of psycopg, httpx and SQLAlchemy: a synchronous one
-that any Python code can call (scripts, workers, a test suite) and an async one that an event
-loop awaits without blocking. The two promise exactly the same behaviour; one contract test
-suite holds every adapter of either flavour to it.
+Each port is a twin, as in psycopg, httpx and SQLAlchemy: the async ports are written once,
+in `ports_async.py`, and `ports.py` is generated from them without `await` (`TaskRepository`
+for `AsyncTaskRepository`), for code that has no event loop. Both promise exactly the same
+behaviour; one contract suite holds every adapter of either flavour to it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
 from todo_core.idempotency import IdempotencyKey, Outcome
 from todo_core.listing import TaskQuery
+from todo_core.principal import Principal
 from todo_core.syncing import Delta
 from todo_core.tasks import NewTask, Task, TaskChanges
 from todo_core.writes import Write
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who a verified token speaks for: the owner id every task operation is scoped by."""
-
-    user_id: str
-    claims: Mapping[str, object] = field(default_factory=dict, repr=False, compare=False)
 
 
 class TaskRepository(Protocol):
@@ -92,49 +85,9 @@ class TaskRepository(Protocol):
         ...
 
 
-class AsyncTaskRepository(Protocol):
-    """TaskRepository for an event loop: the same methods, the same promises, awaited."""
-
-    async def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]: ...
-
-    async def get(self, owner: str, task_id: int) -> Task | None: ...
-
-    async def add(
-        self, owner: str, new: NewTask, now: datetime, limit: int | None = None
-    ) -> Task | None: ...
-
-    async def change(
-        self,
-        owner: str,
-        task_id: int,
-        changes: TaskChanges,
-        now: datetime,
-        expected: int | None = None,
-    ) -> Task | None: ...
-
-    async def toggle(
-        self, owner: str, task_id: int, now: datetime, expected: int | None = None
-    ) -> Task | None: ...
-
-    async def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool: ...
-
-    async def write_once(self, owner: str, key: IdempotencyKey, write: Write) -> Outcome: ...
-
-    async def changed_since(self, owner: str, stamp: int) -> Delta: ...
-
-    async def purge(self, keys_before: datetime, tombstones_before: datetime) -> None: ...
-
-
 class TokenVerifier(Protocol):
-    """Turns a bearer token into a Principal, or raises InvalidToken.
-
-    May block (fetching signing keys); raises TokenCheckUnavailable when it cannot decide.
-    """
+    """Turns a bearer token into a Principal, or raises InvalidToken (TokenExpired when it
+    was good and is now too old); TokenCheckUnavailable when it cannot decide (the signing
+    keys cannot be fetched)."""
 
     def verify(self, token: str) -> Principal: ...
-
-
-class AsyncTokenVerifier(Protocol):
-    """TokenVerifier for an event loop: whatever may block happens off the loop."""
-
-    async def verify(self, token: str) -> Principal: ...

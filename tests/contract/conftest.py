@@ -11,8 +11,9 @@ import pytest
 from anyio.from_thread import BlockingPortal
 from sqlalchemy import Engine, text
 
-from tests.support.repositories import Awaited, SqlStore
+from tests.support.repositories import Awaited, RecordingObserver, SqlStore
 from todo_adapters.memory import AsyncInMemoryTaskRepository, InMemoryTaskRepository
+from todo_adapters.observed import observed
 from todo_adapters.sql import (
     AsyncSqlTaskRepository,
     Connections,
@@ -23,9 +24,18 @@ from todo_adapters.sql import (
 )
 from todo_adapters.threaded import ThreadedTaskRepository
 from todo_core.ports import TaskRepository
+from todo_core.ports_async import AsyncTaskRepository
 
 Fresh = Callable[[], TaskRepository]
-ADAPTERS = ["memory", "memory-async", "sqlite", "sqlite-async", "postgres", "postgres-async"]
+ADAPTERS = [
+    "memory",
+    "memory-async",
+    "memory-observed",
+    "sqlite",
+    "sqlite-async",
+    "postgres",
+    "postgres-async",
+]
 
 
 def _emptied(engine: Engine, make: Callable[[], TaskRepository]) -> Fresh:
@@ -61,13 +71,13 @@ def _fresh(
     kind: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[tuple[Fresh, Engine | None]]:
     portal: BlockingPortal | None = None
-    if kind.endswith("-async"):
+    if kind.endswith(("-async", "-observed")):
         portal = request.getfixturevalue("portal")
     if kind == "memory":
         yield InMemoryTaskRepository, None
-    elif kind == "memory-async":
+    elif kind.startswith("memory-"):
         assert portal is not None
-        yield (lambda: Awaited(AsyncInMemoryTaskRepository(), portal)), None
+        yield (lambda: Awaited(_in_memory(kind), portal)), None
     elif kind.startswith("sqlite"):
         engine = _sqlite_engine(tmp_path)
         with ThreadPoolExecutor(4) as threads:
@@ -85,6 +95,12 @@ def _fresh(
         else:
             native = request.getfixturevalue("async_postgres")
             yield _emptied(engine, lambda: Awaited(native, portal)), engine
+
+
+def _in_memory(kind: str) -> AsyncTaskRepository:
+    """The async in-memory store; `memory-observed`: seen through the observing wrapper."""
+    tasks = AsyncInMemoryTaskRepository()
+    return observed(tasks, RecordingObserver()) if kind == "memory-observed" else tasks
 
 
 def _params(kinds: list[str]) -> list[object]:

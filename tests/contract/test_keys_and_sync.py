@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from tests.support.repositories import SqlStore
 from todo_adapters.sql import statements
-from todo_adapters.sql.writes import lock_id
+from todo_adapters.sql.idempotency import lock_id
 from todo_core.errors import (
     IdempotencyKeyInUse,
     IdempotencyKeyReused,

@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import datetime
+from functools import partial
 from typing import Any
 
 from anyio.from_thread import BlockingPortal
 from sqlalchemy import Engine
 
-from todo_core.idempotency import IdempotencyKey, Outcome
-from todo_core.listing import TaskQuery
-from todo_core.ports import AsyncTaskRepository, TaskRepository
-from todo_core.syncing import Delta
-from todo_core.tasks import NewTask, Task, TaskChanges
-from todo_core.writes import Write
+from todo_adapters.forwarding import REPOSITORY_METHODS
+from todo_core.ports import TaskRepository
+from todo_core.ports_async import AsyncTaskRepository
 
 
 class Awaited:
@@ -34,41 +32,15 @@ class Awaited:
         self.tasks = tasks
         self._portal = portal
 
-    def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]:
-        return self._portal.call(self.tasks.list, owner, query)
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name not in REPOSITORY_METHODS:
+            raise AttributeError(name)
+        method = getattr(self.tasks, name)
 
-    def get(self, owner: str, task_id: int) -> Task | None:
-        return self._portal.call(self.tasks.get, owner, task_id)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return self._portal.call(partial(method, *args, **kwargs))
 
-    def add(self, owner: str, new: NewTask, now: datetime, limit: int | None = None) -> Task | None:
-        return self._portal.call(self.tasks.add, owner, new, now, limit)
-
-    def change(
-        self,
-        owner: str,
-        task_id: int,
-        changes: TaskChanges,
-        now: datetime,
-        expected: int | None = None,
-    ) -> Task | None:
-        return self._portal.call(self.tasks.change, owner, task_id, changes, now, expected)
-
-    def toggle(
-        self, owner: str, task_id: int, now: datetime, expected: int | None = None
-    ) -> Task | None:
-        return self._portal.call(self.tasks.toggle, owner, task_id, now, expected)
-
-    def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool:
-        return self._portal.call(self.tasks.remove, owner, task_id, expected)
-
-    def write_once(self, owner: str, key: IdempotencyKey, write: Write) -> Outcome:
-        return self._portal.call(self.tasks.write_once, owner, key, write)
-
-    def changed_since(self, owner: str, stamp: int) -> Delta:
-        return self._portal.call(self.tasks.changed_since, owner, stamp)
-
-    def purge(self, keys_before: datetime, tombstones_before: datetime) -> None:
-        self._portal.call(self.tasks.purge, keys_before, tombstones_before)
+        return call
 
 
 @dataclass(frozen=True)
@@ -93,3 +65,20 @@ class Synchronously:
             return asyncio.run(method(*args, **kwargs))
 
         return call
+
+
+class RecordingObserver:
+    """An Observer that notes the operation of every call to the task store."""
+
+    def __init__(self) -> None:
+        self.operations: list[str] = []
+
+    def database_call(self, operation: str) -> AbstractContextManager[object]:
+        self.operations.append(operation)
+        return nullcontext()
+
+    def key_fetch(self) -> AbstractContextManager[object]:
+        return nullcontext()
+
+    def token_checked(self, outcome: str) -> None:
+        return None

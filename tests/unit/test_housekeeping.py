@@ -13,7 +13,7 @@ import pytest
 from todo_adapters.memory import AsyncInMemoryTaskRepository
 from todo_api.housekeeping import purged_every
 from todo_core.errors import SyncExpired
-from todo_core.service import AsyncTaskService
+from todo_core.service_async import AsyncTaskService
 
 
 async def _an_old_deletion(interval_seconds: float) -> None:

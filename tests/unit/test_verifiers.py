@@ -11,7 +11,7 @@ import pytest
 from tests.support import tokens
 from todo_adapters.tokens import ByAlgorithm, RememberingVerifier, SharedSecretVerifier
 from todo_core.errors import InvalidToken
-from todo_core.ports import Principal
+from todo_core.principal import Principal
 
 SECRET = "s" * 64
 sign = functools.partial(tokens.sign, key=SECRET)

@@ -5,12 +5,12 @@ workers; `AsyncSqlTaskRepository` (on psycopg's async pool, `Connections`) serve
 loop. Both run the same statements on the same table, whose schema `migrate` brings up to date.
 """
 
-from todo_adapters.sql.async_repository import AsyncSqlTaskRepository
 from todo_adapters.sql.engine import make_engine, ping, wait_for_database
 from todo_adapters.sql.migrations import migrate
 from todo_adapters.sql.options import PoolOptions
 from todo_adapters.sql.pool import Connections
 from todo_adapters.sql.repository import SqlTaskRepository
+from todo_adapters.sql.repository_async import AsyncSqlTaskRepository
 
 __all__ = [
     "AsyncSqlTaskRepository",

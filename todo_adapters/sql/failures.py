@@ -18,3 +18,8 @@ def failure(error: BaseException) -> StorageUnavailable | StorageTimeout:
     if isinstance(error, psycopg.OperationalError) and error.sqlstate is None:
         return StorageTimeout(f"connection lost mid-statement ({type(error).__name__})")
     return StorageUnavailable(type(error).__name__)
+
+
+class DuplicateKey(Exception):
+    """A row whose unique key is taken (for a keyed write: the key was kept meanwhile, or an
+    expired one is still on record). The statement did nothing."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Final
 
 from sqlalchemy import BigInteger, Boolean, Column, DateTime, Identity, Index, Integer, String
 from sqlalchemy.engine import Dialect
@@ -123,6 +124,20 @@ class IdempotencyKeyRow(SQLModel, table=True):
     task_created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     task_updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     version: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+# Where a kept outcome holds its task: each Task field and its column in `idempotency_keys`
+# (the owner is the key's own `user_id`). Every statement that keeps or reads one uses this.
+KEPT_TASK: Final = {
+    "id": "task_id",
+    "user_id": "user_id",
+    "title": "title",
+    "description": "description",
+    "completed": "completed",
+    "created_at": "task_created_at",
+    "updated_at": "task_updated_at",
+    "version": "version",
+}
 
 
 class TaskCountRow(SQLModel, table=True):

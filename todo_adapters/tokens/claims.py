@@ -13,7 +13,7 @@ from typing import Any
 import jwt
 
 from todo_core.errors import InvalidToken, TokenExpired
-from todo_core.ports import Principal
+from todo_core.principal import Principal
 from todo_core.tasks import is_owner_id
 
 HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})

@@ -15,7 +15,8 @@ from typing import Protocol
 from todo_adapters.observing import NO_OBSERVER, Observer
 from todo_adapters.tokens.claims import MAX_TOKEN_LENGTH, header_of
 from todo_core.errors import InvalidToken, TokenCheckUnavailable, TokenExpired
-from todo_core.ports import Principal, TokenVerifier
+from todo_core.ports import TokenVerifier
+from todo_core.principal import Principal
 
 
 class AlgorithmVerifier(TokenVerifier, Protocol):

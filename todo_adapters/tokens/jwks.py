@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from todo_adapters.observing import NO_OBSERVER, Observer
 from todo_adapters.tokens.claims import ASYMMETRIC_ALGORITHMS, ClaimRules, header_of
 from todo_core.errors import InvalidToken, TokenCheckUnavailable
-from todo_core.ports import Principal
+from todo_core.principal import Principal
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import jwt
 
 from todo_adapters.tokens.claims import HMAC_ALGORITHMS, ClaimRules, check_length
-from todo_core.ports import Principal
+from todo_core.principal import Principal
 
 
 class SharedSecretVerifier:

@@ -18,7 +18,7 @@ from todo_api.http.state import shared
 from todo_core.errors import InvalidToken, TokenCheckUnavailable, TokenExpired
 from todo_core.idempotency import Done
 from todo_core.listing import TaskPage, TaskQuery
-from todo_core.service import AsyncTaskService
+from todo_core.service_async import AsyncTaskService
 from todo_core.syncing import Changes
 from todo_core.tasks import UNSET, Task
 

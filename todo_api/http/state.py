@@ -16,8 +16,8 @@ from starlette.requests import Request
 
 from todo_api.limiting import RateLimits
 from todo_api.telemetry import NO_TELEMETRY, Telemetry
-from todo_core.ports import AsyncTokenVerifier
-from todo_core.service import AsyncTaskService
+from todo_core.ports_async import AsyncTokenVerifier
+from todo_core.service_async import AsyncTaskService
 
 
 @dataclass(frozen=True, slots=True)

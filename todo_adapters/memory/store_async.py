@@ -1,9 +1,10 @@
-"""Tasks in memory, in both flavours: the fake for tests, and a real store for importers.
+"""Tasks in memory: the fake for tests, and a real store for importers.
 
 Callers get copies of what is stored, as from a database: changing a task handed out changes
-nothing stored.
-
-The contract suite (tests/contract) holds both to exactly the behaviour of the SQL adapters.
+nothing stored. `AsyncInMemoryTaskRepository` is written here; `InMemoryTaskRepository`, in
+`store.py`, is generated from it without `await`. Memory never waits, so the async one
+awaits nothing of its own. The contract suite (tests/contract) holds both to exactly the
+behaviour of the SQL adapters.
 """
 
 from __future__ import annotations
@@ -36,12 +37,13 @@ class _Kept:
     outcome: Outcome
 
 
-class InMemoryTaskRepository:
+class AsyncInMemoryTaskRepository:
     """Tasks in a dict per owner; one lock makes every method atomic across threads.
 
     Every write takes the next stamp under that lock, so stamps are in commit order and a sync
     may hand out the next one as its cursor. The lock is re-entrant so that a keyed write runs
-    the ordinary write inside it.
+    the ordinary write inside it (nothing awaited under it ever suspends: no other coroutine
+    can run while it is held).
     """
 
     def __init__(self) -> None:
@@ -54,7 +56,7 @@ class InMemoryTaskRepository:
         self._purged_through = 0  # the last stamp of a tombstone forgotten
         self._keys: dict[tuple[str, str], _Kept] = {}
 
-    def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]:
+    async def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]:
         with self._lock:
             tasks = list(self._by_owner.get(owner, {}).values())
         if query is None:
@@ -71,12 +73,14 @@ class InMemoryTaskRepository:
             found = found[: query.limit + 1]  # one more says that another page follows
         return [copy(task) for task in found]
 
-    def get(self, owner: str, task_id: int) -> Task | None:
+    async def get(self, owner: str, task_id: int) -> Task | None:
         with self._lock:
             task = self._by_owner.get(owner, {}).get(task_id)
         return None if task is None else copy(task)
 
-    def add(self, owner: str, new: NewTask, now: datetime, limit: int | None = None) -> Task | None:
+    async def add(
+        self, owner: str, new: NewTask, now: datetime, limit: int | None = None
+    ) -> Task | None:
         now = _utc(now)
         with self._lock:
             if limit is not None and len(self._by_owner.get(owner, {})) >= limit:
@@ -87,7 +91,7 @@ class InMemoryTaskRepository:
             self._stamps[task.id] = self._stamp()
             return copy(task)
 
-    def change(
+    async def change(
         self,
         owner: str,
         task_id: int,
@@ -98,7 +102,7 @@ class InMemoryTaskRepository:
         with self._lock:
             return self._replace(owner, task_id, expected, _utc(now), **changes.values())
 
-    def toggle(
+    async def toggle(
         self, owner: str, task_id: int, now: datetime, expected: int | None = None
     ) -> Task | None:
         with self._lock:
@@ -107,7 +111,7 @@ class InMemoryTaskRepository:
                 return None
             return self._replace(owner, task_id, expected, _utc(now), completed=not task.completed)
 
-    def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool:
+    async def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool:
         with self._lock:
             tasks = self._by_owner.get(owner, {})
             task = tasks.get(task_id)
@@ -119,17 +123,17 @@ class InMemoryTaskRepository:
             self._tombstones.setdefault(owner, []).append(tombstone)
             return True
 
-    def write_once(self, owner: str, key: IdempotencyKey, write: Write) -> Outcome:
+    async def write_once(self, owner: str, key: IdempotencyKey, write: Write) -> Outcome:
         with self._lock:
             kept = self._keys.get((owner, key.key))
             if kept is not None and kept.at >= key.fresh_after:
                 return replace(kept.outcome, replayed_for=kept.fingerprint)
-            outcome = self._apply(owner, write)
+            outcome = await self._apply(owner, write)
             if outcome.done:
                 self._keys[owner, key.key] = _Kept(key.fingerprint, _utc(key.at), outcome)
             return outcome
 
-    def changed_since(self, owner: str, stamp: int) -> Delta:
+    async def changed_since(self, owner: str, stamp: int) -> Delta:
         with self._lock:
             if 0 < stamp <= self._purged_through:
                 raise SyncExpired()
@@ -139,7 +143,7 @@ class InMemoryTaskRepository:
             deleted = [t.task_id for t in tombstones if t.stamp >= stamp]
             return Delta(sorted(changed, key=_by_id), sorted(deleted), self._last_stamp + 1)
 
-    def purge(self, keys_before: datetime, tombstones_before: datetime) -> None:
+    async def purge(self, keys_before: datetime, tombstones_before: datetime) -> None:
         with self._lock:
             for name, kept in list(self._keys.items()):
                 if kept.at < keys_before:
@@ -150,19 +154,19 @@ class InMemoryTaskRepository:
                     self._purged_through = max(self._purged_through, *(t.stamp for t in gone))
                     tombstones[:] = [t for t in tombstones if t.at >= tombstones_before]
 
-    def _apply(self, owner: str, write: Write) -> Outcome:
+    async def _apply(self, owner: str, write: Write) -> Outcome:
         match write:
             case Add(new, now, limit):
-                task = self.add(owner, new, now, limit)
+                task = await self.add(owner, new, now, limit)
                 return Outcome(task is not None, task)
             case Change(task_id, changes, now, expected):
-                task = self.change(owner, task_id, changes, now, expected)
+                task = await self.change(owner, task_id, changes, now, expected)
                 return Outcome(task is not None, task)
             case Toggle(task_id, now, expected):
-                task = self.toggle(owner, task_id, now, expected)
+                task = await self.toggle(owner, task_id, now, expected)
                 return Outcome(task is not None, task)
             case Remove(task_id, expected):
-                return Outcome(self.remove(owner, task_id, expected))
+                return Outcome(await self.remove(owner, task_id, expected))
 
     def _stamp(self) -> int:
         self._last_stamp += 1
@@ -181,52 +185,6 @@ class InMemoryTaskRepository:
         tasks[task_id] = replace(task, **fields)  # type: ignore[arg-type]
         self._stamps[task_id] = self._stamp()
         return copy(tasks[task_id])
-
-
-class AsyncInMemoryTaskRepository:
-    """The same store, awaited: every method returns at once (memory never waits), so there is
-    no thread to hop to and nothing to time out."""
-
-    def __init__(self) -> None:
-        self._tasks = InMemoryTaskRepository()
-
-    async def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]:
-        return self._tasks.list(owner, query)
-
-    async def get(self, owner: str, task_id: int) -> Task | None:
-        return self._tasks.get(owner, task_id)
-
-    async def add(
-        self, owner: str, new: NewTask, now: datetime, limit: int | None = None
-    ) -> Task | None:
-        return self._tasks.add(owner, new, now, limit)
-
-    async def change(
-        self,
-        owner: str,
-        task_id: int,
-        changes: TaskChanges,
-        now: datetime,
-        expected: int | None = None,
-    ) -> Task | None:
-        return self._tasks.change(owner, task_id, changes, now, expected)
-
-    async def toggle(
-        self, owner: str, task_id: int, now: datetime, expected: int | None = None
-    ) -> Task | None:
-        return self._tasks.toggle(owner, task_id, now, expected)
-
-    async def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool:
-        return self._tasks.remove(owner, task_id, expected)
-
-    async def write_once(self, owner: str, key: IdempotencyKey, write: Write) -> Outcome:
-        return self._tasks.write_once(owner, key, write)
-
-    async def changed_since(self, owner: str, stamp: int) -> Delta:
-        return self._tasks.changed_since(owner, stamp)
-
-    async def purge(self, keys_before: datetime, tombstones_before: datetime) -> None:
-        self._tasks.purge(keys_before, tombstones_before)
 
 
 def _by_id(task: Task) -> int:

@@ -1,0 +1,198 @@
+# Generated from store_async.py by tools/async_to_sync.py: do not edit; change
+# store_async.py, then run `python -m tools.async_to_sync`.
+"""Tasks in memory: the fake for tests, and a real store for importers.
+
+Callers get copies of what is stored, as from a database: changing a task handed out changes
+nothing stored. `AsyncInMemoryTaskRepository` is written here; `InMemoryTaskRepository`, in
+`store.py`, is generated from it without `await`. Memory never waits, so the async one
+awaits nothing of its own. The contract suite (tests/contract) holds both to exactly the
+behaviour of the SQL adapters.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from copy import copy
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from todo_core.errors import SyncExpired
+from todo_core.idempotency import IdempotencyKey, Outcome
+from todo_core.listing import TaskQuery, is_after
+from todo_core.syncing import Delta
+from todo_core.tasks import NewTask, Task, TaskChanges
+from todo_core.writes import Add, Change, Remove, Toggle, Write
+
+
+@dataclass(slots=True)
+class _Tombstone:
+    task_id: int
+    stamp: int
+    at: datetime
+
+
+@dataclass(slots=True)
+class _Kept:
+    fingerprint: str
+    at: datetime
+    outcome: Outcome
+
+
+class InMemoryTaskRepository:
+    """Tasks in a dict per owner; one lock makes every method atomic across threads.
+
+    Every write takes the next stamp under that lock, so stamps are in commit order and a sync
+    may hand out the next one as its cursor. The lock is re-entrant so that a keyed write runs
+    the ordinary write inside it (nothing awaited under it ever suspends: no other coroutine
+    can run while it is held).
+    """
+
+    def __init__(self) -> None:
+        self._by_owner: dict[str, dict[int, Task]] = {}
+        self._ids = itertools.count(1)
+        self._lock = threading.RLock()
+        self._last_stamp = 0
+        self._stamps: dict[int, int] = {}  # task id -> the stamp of its last write
+        self._tombstones: dict[str, list[_Tombstone]] = {}
+        self._purged_through = 0  # the last stamp of a tombstone forgotten
+        self._keys: dict[tuple[str, str], _Kept] = {}
+
+    def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]:
+        with self._lock:
+            tasks = list(self._by_owner.get(owner, {}).values())
+        if query is None:
+            return [copy(task) for task in sorted(tasks, key=_by_id)]
+        found = sorted(
+            (task for task in tasks if query.matches(task)),
+            key=query.key_of,
+            reverse=query.descending,
+        )
+        if query.after is not None:
+            after = query.after
+            found = [t for t in found if is_after(query.key_of(t), after, query.descending)]
+        if query.limit is not None:
+            found = found[: query.limit + 1]  # one more says that another page follows
+        return [copy(task) for task in found]
+
+    def get(self, owner: str, task_id: int) -> Task | None:
+        with self._lock:
+            task = self._by_owner.get(owner, {}).get(task_id)
+        return None if task is None else copy(task)
+
+    def add(self, owner: str, new: NewTask, now: datetime, limit: int | None = None) -> Task | None:
+        now = _utc(now)
+        with self._lock:
+            if limit is not None and len(self._by_owner.get(owner, {})) >= limit:
+                return None
+            task_id = next(self._ids)
+            task = Task(task_id, owner, new.title, new.description, new.completed, now, now)
+            self._by_owner.setdefault(owner, {})[task.id] = task
+            self._stamps[task.id] = self._stamp()
+            return copy(task)
+
+    def change(
+        self,
+        owner: str,
+        task_id: int,
+        changes: TaskChanges,
+        now: datetime,
+        expected: int | None = None,
+    ) -> Task | None:
+        with self._lock:
+            return self._replace(owner, task_id, expected, _utc(now), **changes.values())
+
+    def toggle(
+        self, owner: str, task_id: int, now: datetime, expected: int | None = None
+    ) -> Task | None:
+        with self._lock:
+            task = self._by_owner.get(owner, {}).get(task_id)
+            if task is None:
+                return None
+            return self._replace(owner, task_id, expected, _utc(now), completed=not task.completed)
+
+    def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool:
+        with self._lock:
+            tasks = self._by_owner.get(owner, {})
+            task = tasks.get(task_id)
+            if task is None or (expected is not None and task.version != expected):
+                return False
+            del tasks[task_id]
+            del self._stamps[task_id]
+            tombstone = _Tombstone(task_id, self._stamp(), datetime.now(UTC))
+            self._tombstones.setdefault(owner, []).append(tombstone)
+            return True
+
+    def write_once(self, owner: str, key: IdempotencyKey, write: Write) -> Outcome:
+        with self._lock:
+            kept = self._keys.get((owner, key.key))
+            if kept is not None and kept.at >= key.fresh_after:
+                return replace(kept.outcome, replayed_for=kept.fingerprint)
+            outcome = self._apply(owner, write)
+            if outcome.done:
+                self._keys[owner, key.key] = _Kept(key.fingerprint, _utc(key.at), outcome)
+            return outcome
+
+    def changed_since(self, owner: str, stamp: int) -> Delta:
+        with self._lock:
+            if 0 < stamp <= self._purged_through:
+                raise SyncExpired()
+            tasks = self._by_owner.get(owner, {}).values()
+            changed = [copy(t) for t in tasks if self._stamps[t.id] >= stamp]
+            tombstones = self._tombstones.get(owner, []) if stamp else []
+            deleted = [t.task_id for t in tombstones if t.stamp >= stamp]
+            return Delta(sorted(changed, key=_by_id), sorted(deleted), self._last_stamp + 1)
+
+    def purge(self, keys_before: datetime, tombstones_before: datetime) -> None:
+        with self._lock:
+            for name, kept in list(self._keys.items()):
+                if kept.at < keys_before:
+                    del self._keys[name]
+            for tombstones in self._tombstones.values():
+                gone = [t for t in tombstones if t.at < tombstones_before]
+                if gone:
+                    self._purged_through = max(self._purged_through, *(t.stamp for t in gone))
+                    tombstones[:] = [t for t in tombstones if t.at >= tombstones_before]
+
+    def _apply(self, owner: str, write: Write) -> Outcome:
+        match write:
+            case Add(new, now, limit):
+                task = self.add(owner, new, now, limit)
+                return Outcome(task is not None, task)
+            case Change(task_id, changes, now, expected):
+                task = self.change(owner, task_id, changes, now, expected)
+                return Outcome(task is not None, task)
+            case Toggle(task_id, now, expected):
+                task = self.toggle(owner, task_id, now, expected)
+                return Outcome(task is not None, task)
+            case Remove(task_id, expected):
+                return Outcome(self.remove(owner, task_id, expected))
+
+    def _stamp(self) -> int:
+        self._last_stamp += 1
+        return self._last_stamp
+
+    def _replace(
+        self, owner: str, task_id: int, expected: int | None, now: datetime, **fields: object
+    ) -> Task | None:
+        tasks = self._by_owner.get(owner, {})
+        task = tasks.get(task_id)
+        if task is None or (expected is not None and task.version != expected):
+            return None
+        if not fields:  # nothing to change: not a write, so no new version (as in SQL)
+            return copy(task)
+        fields.update(updated_at=now, version=task.version + 1)
+        tasks[task_id] = replace(task, **fields)  # type: ignore[arg-type]
+        self._stamps[task_id] = self._stamp()
+        return copy(tasks[task_id])
+
+
+def _by_id(task: Task) -> int:
+    return task.id
+
+
+def _utc(moment: datetime) -> datetime:
+    """Store UTC like the SQL adapters do; a naive time is a bug in the caller."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: timestamps must be timezone-aware")
+    return moment.astimezone(UTC)

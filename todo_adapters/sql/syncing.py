@@ -1,0 +1,51 @@
+"""Incremental sync in SQL: tasks by the stamp of their last write, tombstones by their
+deletion's (both set by triggers, migration 0003), and the stamp the next sync starts from."""
+
+from __future__ import annotations
+
+from sqlalchemy import bindparam, delete, literal_column, select, update
+from sqlalchemy.sql import func
+
+from todo_adapters.sql.statements import COLUMNS
+from todo_adapters.sql.table import SyncStateRow, TaskRow, TombstoneRow
+
+_tasks = TaskRow.__table__  # type: ignore[attr-defined]
+_tombstones = TombstoneRow.__table__  # type: ignore[attr-defined]
+_sync = SyncStateRow.__table__  # type: ignore[attr-defined]
+
+# One snapshot for the horizon and both reads.
+POSTGRES_SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+CHANGED = (
+    select(*COLUMNS)
+    .where(_tasks.c.user_id == bindparam("owner"), _tasks.c.changed_in >= bindparam("stamp"))
+    .order_by(_tasks.c.id)
+)
+DELETED = (
+    select(_tombstones.c.task_id)
+    .where(_tombstones.c.user_id == bindparam("owner"), _tombstones.c.stamp >= bindparam("stamp"))
+    .order_by(_tombstones.c.task_id)
+)
+# SQLite: writes are serialised, so every write committed so far has a stamp up to `clock`.
+SQLITE_HORIZON = select(_sync.c.clock + literal_column("1"), _sync.c.purged_through).where(
+    _sync.c.id == literal_column("1")
+)
+# PostgreSQL: no transaction older than the snapshot's xmin is still running, so a write that
+# commits later has a stamp (its transaction id) of at least xmin.
+POSTGRES_HORIZON = select(
+    literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint"),
+    _sync.c.purged_through,
+).where(_sync.c.id == literal_column("1"))
+_purged = (
+    select(func.max(_tombstones.c.stamp))
+    .where(_tombstones.c.deleted_at < bindparam("tombstones_before"))
+    .scalar_subquery()
+)
+# The last purged stamp first: a cursor at or before it is refused from then on.
+ADVANCE_PURGED = (
+    update(_sync)
+    .where(_sync.c.id == literal_column("1"), _sync.c.purged_through < _purged)
+    .values(purged_through=_purged)
+)
+PURGE_TOMBSTONES = delete(_tombstones).where(
+    _tombstones.c.deleted_at < bindparam("tombstones_before")
+)

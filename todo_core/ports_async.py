@@ -1,0 +1,93 @@
+"""What the domain needs from the outside world, as structural types (adapters fit them by
+shape and never inherit, as in cosmicpython's `chapter_07_noinheritance`).
+
+Each port is a twin, as in psycopg, httpx and SQLAlchemy: the async ports are written once,
+in `ports_async.py`, and `ports.py` is generated from them without `await` (`TaskRepository`
+for `AsyncTaskRepository`), for code that has no event loop. Both promise exactly the same
+behaviour; one contract suite holds every adapter of either flavour to it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from todo_core.idempotency import IdempotencyKey, Outcome
+from todo_core.listing import TaskQuery
+from todo_core.principal import Principal
+from todo_core.syncing import Delta
+from todo_core.tasks import NewTask, Task, TaskChanges
+from todo_core.writes import Write
+
+
+class AsyncTaskRepository(Protocol):
+    """Where tasks live. Every method is scoped by owner: another owner's task is never seen.
+
+    Ids out of the 64-bit range are simply not found. Writes are atomic: two concurrent calls
+    never lose each other's effect. An unreachable store raises StorageUnavailable (nothing
+    happened) or StorageTimeout (a write may or may not have happened).
+    """
+
+    async def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]:
+        """The owner's tasks, ordered by id; with a query, those it keeps, in its order,
+        strictly after `query.after`, and at most `query.limit` plus one (the extra task only
+        says that another page follows)."""
+        ...
+
+    async def get(self, owner: str, task_id: int) -> Task | None: ...
+
+    async def add(
+        self, owner: str, new: NewTask, now: datetime, limit: int | None = None
+    ) -> Task | None:
+        """Store a new task, version 1, created (and updated) at `now`; None, storing nothing,
+        when the owner has `limit` tasks already. Exact under concurrency: of N concurrent adds
+        with one task short of the limit, one is stored."""
+        ...
+
+    async def change(
+        self,
+        owner: str,
+        task_id: int,
+        changes: TaskChanges,
+        now: datetime,
+        expected: int | None = None,
+    ) -> Task | None:
+        """Set the fields in `changes`, `updated_at` to `now` and the next version, in one
+        atomic step; only if the task is at version `expected`, when given (else None)."""
+        ...
+
+    async def toggle(
+        self, owner: str, task_id: int, now: datetime, expected: int | None = None
+    ) -> Task | None:
+        """Flip `completed` in one atomic step (no read-modify-write), as `change` does."""
+        ...
+
+    async def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool:
+        """Delete the task (only at version `expected`, when given); False when none was."""
+        ...
+
+    async def write_once(self, owner: str, key: IdempotencyKey, write: Write) -> Outcome:
+        """Apply `write` unless the owner's `key` was used since `key.fresh_after`: then
+        apply nothing and answer with the outcome kept from that first use (`replayed_for`
+        set). A write that happens is kept under the key in the same transaction; one that
+        does not (`done` False) keeps nothing. Raises IdempotencyKeyInUse when the key's
+        first write is still running (stores that serialise writes simply wait for it)."""
+        ...
+
+    async def changed_since(self, owner: str, stamp: int) -> Delta:
+        """The owner's tasks written at or after `stamp`, the ids of those deleted at or
+        after it (none for stamp 0), and a stamp from which the next call misses no write
+        that commits later. Raises SyncExpired when deletions after `stamp` were purged."""
+        ...
+
+    async def purge(self, keys_before: datetime, tombstones_before: datetime) -> None:
+        """Forget idempotency keys and tombstones older than these (housekeeping)."""
+        ...
+
+
+class AsyncTokenVerifier(Protocol):
+    """Turns a bearer token into a Principal, or raises InvalidToken (TokenExpired when it
+    was good and is now too old); TokenCheckUnavailable when it cannot decide (the signing
+    keys cannot be fetched)."""
+
+    async def verify(self, token: str) -> Principal: ...

@@ -1,0 +1,173 @@
+"""The use cases: what a user can do with their tasks, whatever stores them or calls in.
+
+`AsyncTaskService` is written once, in `service_async.py`; `TaskService`, in `service.py`,
+is generated from it without `await`. Neither holds a rule: validation lives in `tasks.py`, and
+what the calls check of their arguments and of the store's answers in `checks.py`, so the
+twins only orchestrate.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from todo_core.checks import (
+    added,
+    current,
+    done,
+    existing,
+    found,
+    owner_id,
+    paged,
+    synced,
+    target,
+)
+from todo_core.clock import Clock, UtcClock
+from todo_core.errors import StaleTask
+from todo_core.idempotency import KEY_TTL, Done, IdempotencyKey, check_key, replayed
+from todo_core.listing import TaskPage, TaskQuery
+from todo_core.ports_async import AsyncTaskRepository
+from todo_core.syncing import SYNC_RETENTION, Changes, stamp_of
+from todo_core.tasks import TASK_LIMIT, UNSET, NewTask, Task, TaskChanges, is_task_id
+from todo_core.writes import Add, Change, Remove, Toggle, Write
+
+
+class AsyncTaskService:
+    """Owner-scoped task operations. The owner id comes from a verified token, never a URL.
+
+    Every call names its owner, so there is no way to reach another user's task: it is simply
+    not found. Invalid input raises InvalidTask before anything is stored.
+    """
+
+    def __init__(
+        self,
+        tasks: AsyncTaskRepository,
+        clock: Clock | None = None,
+        *,
+        key_ttl: timedelta = KEY_TTL,
+        sync_retention: timedelta = SYNC_RETENTION,
+        task_limit: int = TASK_LIMIT,
+    ) -> None:
+        self._tasks = tasks
+        self._now = clock or UtcClock()
+        self._key_ttl = key_ttl
+        self._sync_retention = sync_retention
+        self._task_limit = task_limit
+
+    async def list(self, owner: str) -> list[Task]:
+        return await self._tasks.list(owner_id(owner))
+
+    async def page(self, owner: str, query: TaskQuery) -> TaskPage:
+        """One page of the tasks `query` keeps, and the cursor of the next, if any."""
+        owner = owner_id(owner)
+        return paged(owner, query, await self._tasks.list(owner, query))
+
+    async def add(
+        self, owner: str, title: object, description: object = None, completed: object = False
+    ) -> Task:
+        new = NewTask.of(title, description, completed)
+        task = await self._tasks.add(owner_id(owner), new, self._now(), self._task_limit)
+        return added(task, self._task_limit)
+
+    async def get(self, owner: str, task_id: int) -> Task:
+        owner = owner_id(owner)
+        task = await self._tasks.get(owner, task_id) if is_task_id(task_id) else None
+        return found(task_id, task)
+
+    async def change(
+        self,
+        owner: str,
+        task_id: int,
+        *,
+        title: object = UNSET,
+        description: object = UNSET,
+        completed: object = UNSET,
+        expected: int | None = None,
+    ) -> Task:
+        """Set only the fields given; with none given, the task is returned as it is. With
+        `expected`, only if the task is still at that version (else StaleTask)."""
+        changes = TaskChanges.of(title, description, completed)
+        owner = existing(owner, task_id)
+        if not changes.fields:
+            return current(await self.get(owner, task_id), expected)
+        task = await self._tasks.change(owner, task_id, changes, self._now(), expected)
+        return await self._written(owner, task_id, expected, task)
+
+    async def toggle(self, owner: str, task_id: int, expected: int | None = None) -> Task:
+        owner = existing(owner, task_id)
+        task = await self._tasks.toggle(owner, task_id, self._now(), expected)
+        return await self._written(owner, task_id, expected, task)
+
+    async def remove(self, owner: str, task_id: int, expected: int | None = None) -> None:
+        owner = existing(owner, task_id)
+        if not await self._tasks.remove(owner, task_id, expected):
+            await self._written(owner, task_id, expected, None)
+
+    # The same writes under an idempotency key: a repeat of the request answers with the
+    # first one's result (Done.replayed) instead of writing again.
+
+    async def add_once(
+        self,
+        owner: str,
+        key: str,
+        title: object,
+        description: object = None,
+        completed: object = False,
+    ) -> Done:
+        new = NewTask.of(title, description, completed)
+        return await self._once(owner_id(owner), key, Add(new, self._now(), self._task_limit))
+
+    async def change_once(
+        self,
+        owner: str,
+        key: str,
+        task_id: int,
+        *,
+        title: object = UNSET,
+        description: object = UNSET,
+        completed: object = UNSET,
+        expected: int | None = None,
+    ) -> Done:
+        changes = TaskChanges.of(title, description, completed)
+        owner = existing(owner, task_id)
+        if not changes.fields:  # not a write: nothing to keep
+            check_key(key)
+            return Done(current(await self.get(owner, task_id), expected))
+        return await self._once(owner, key, Change(task_id, changes, self._now(), expected))
+
+    async def toggle_once(
+        self, owner: str, key: str, task_id: int, expected: int | None = None
+    ) -> Done:
+        owner = existing(owner, task_id)
+        return await self._once(owner, key, Toggle(task_id, self._now(), expected))
+
+    async def remove_once(
+        self, owner: str, key: str, task_id: int, expected: int | None = None
+    ) -> Done:
+        owner = existing(owner, task_id)
+        return await self._once(owner, key, Remove(task_id, expected))
+
+    async def changes(self, owner: str, cursor: str) -> Changes:
+        """What changed since the sync that handed out `cursor` ("0": everything)."""
+        owner = owner_id(owner)
+        return synced(owner, await self._tasks.changed_since(owner, stamp_of(cursor, owner)))
+
+    async def purge(self) -> None:
+        """Forget expired idempotency keys and tombstones (run it now and then: each replica's
+        housekeeping does, and any may)."""
+        now = self._now()
+        await self._tasks.purge(now - self._key_ttl, now - self._sync_retention)
+
+    async def _once(self, owner: str, key: str, write: Write) -> Done:
+        keyed = IdempotencyKey.of(key, write, self._now(), self._key_ttl)
+        outcome = replayed(keyed, await self._tasks.write_once(owner, keyed, write))
+        if not outcome.done:
+            await self._written(owner, *target(write), None)
+        return done(outcome)
+
+    async def _written(
+        self, owner: str, task_id: int, expected: int | None, task: Task | None
+    ) -> Task:
+        """The written task; else why not: gone (TaskNotFound) or changed meanwhile."""
+        if task is None and expected is not None and await self._tasks.get(owner, task_id):
+            raise StaleTask(task_id)
+        return found(task_id, task)
