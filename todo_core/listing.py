@@ -9,19 +9,18 @@ query or by another user.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
+from todo_core import cursors
 from todo_core.errors import InvalidCursor, InvalidQuery
 from todo_core.tasks import Task, check_title, is_task_id
 
 LIMIT_MAX: Final = 500
 TEXT_MAX: Final = 100
+CURSOR_MAX: Final = 2048
 SORTS: Final = (
     "id",
     "-id",
@@ -96,24 +95,22 @@ class TaskQuery:
         value: object = getattr(task, self.field)
         if isinstance(value, datetime):
             value = value.astimezone(UTC).isoformat()
-        document = {"v": 1, "q": self._fingerprint(owner), "k": [value, task.id]}
-        raw = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
-        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+        return cursors.encode({"v": 1, "q": self._fingerprint(owner), "k": [value, task.id]})
 
     def _fingerprint(self, owner: str) -> str:
         """The owner and the query a cursor belongs to, as a digest (no user id in clear)."""
-        text = json.dumps([owner, self.completed, self.text, self.sort], ensure_ascii=False)
-        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+        query = [owner, self.completed, self.text, self.sort]
+        return cursors.digest(json.dumps(query, ensure_ascii=False))
 
     def _decode(self, cursor: str, owner: str) -> SortKey:
         try:
-            if not isinstance(cursor, str) or not 1 <= len(cursor) <= 2048:
-                raise ValueError
-            padded = cursor + "=" * (-len(cursor) % 4)
-            document = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+            document = cursors.decode(cursor, CURSOR_MAX)
             if document.get("v") != 1 or document.get("q") != self._fingerprint(owner):
                 raise ValueError
-            value, task_id = document["k"]
+            key = document["k"]
+            if not isinstance(key, list) or len(key) != 2:
+                raise ValueError
+            value, task_id = key
             if not is_task_id(task_id):
                 raise ValueError
             return (self._sort_value(value), task_id)
@@ -121,9 +118,7 @@ class TaskQuery:
             ValueError,  # json's and Unicode's errors among them
             TypeError,
             KeyError,
-            AttributeError,
             OverflowError,  # a date at the calendar's edge moved to UTC
-            binascii.Error,
         ) as error:
             raise InvalidCursor() from error
 

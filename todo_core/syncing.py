@@ -13,20 +13,18 @@ refused (SyncExpired), since deletions made since then are no longer known.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
+from todo_core import cursors
 from todo_core.errors import InvalidSyncCursor
 from todo_core.tasks import Task
 
 SYNC_RETENTION: Final = timedelta(days=30)
 FIRST_SYNC: Final = "0"
 STAMP_MAX: Final = 2**63 - 1
+SYNC_CURSOR_MAX: Final = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +47,7 @@ class Changes:
 
 
 def cursor_of(stamp: int, owner: str) -> str:
-    document = {"v": 1, "o": _owner_digest(owner), "s": stamp}
-    raw = json.dumps(document, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+    return cursors.encode({"v": 1, "o": _owner_digest(owner), "s": stamp})
 
 
 def stamp_of(cursor: object, owner: str) -> int:
@@ -60,19 +56,16 @@ def stamp_of(cursor: object, owner: str) -> int:
     if cursor == FIRST_SYNC:
         return 0
     try:
-        if not isinstance(cursor, str) or not 1 <= len(cursor) <= 256:
-            raise ValueError
-        padded = cursor + "=" * (-len(cursor) % 4)
-        document = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        document = cursors.decode(cursor, SYNC_CURSOR_MAX)
         stamp = document["s"]
         if document["v"] != 1 or document["o"] != _owner_digest(owner):
             raise ValueError
         if type(stamp) is not int or not 0 < stamp <= STAMP_MAX:
             raise ValueError
         return stamp
-    except (ValueError, TypeError, KeyError, binascii.Error) as error:
+    except (ValueError, KeyError) as error:
         raise InvalidSyncCursor() from error
 
 
 def _owner_digest(owner: str) -> str:
-    return hashlib.sha256(b"sync\x00" + owner.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return cursors.digest("sync\x00" + owner)
