@@ -26,8 +26,8 @@ def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from todo_api.logs import logging_config
-    from todo_api.metrics_port import metrics_for_workers
     from todo_api.settings import Settings
+    from todo_api.telemetry.workers import metrics_for_workers
 
     settings = Settings()  # refuse a bad configuration here, in one line, not in a worker's trace
     if args.workers > 1 and settings.redis_url is None and settings.rate_limits_on:
@@ -38,7 +38,8 @@ def serve(args: argparse.Namespace) -> None:
         )
     if args.no_access_log:
         os.environ["ACCESS_LOG"] = "false"  # the workers read their settings afresh
-    with metrics_for_workers(settings, args.host):  # METRICS: every worker's, on one port
+    # METRICS: every worker's counts, on one port
+    with metrics_for_workers(settings.metrics, settings.metrics_port, args.host):
         uvicorn.run(
             "todo_api.app:create_app",
             factory=True,
@@ -57,8 +58,8 @@ def migrate(_: argparse.Namespace) -> None:
     import logging.config
 
     from todo_api.logs import logging_config
+    from todo_api.resources.stores import migrate as migrate_database
     from todo_api.settings import Settings
-    from todo_api.stores import migrate as migrate_database
 
     settings = Settings()
     logging.config.dictConfig(logging_config(settings.logs_as_json, settings.log_level))

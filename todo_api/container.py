@@ -14,16 +14,20 @@ from dependency_injector import containers, providers
 
 from todo_adapters.memory import AsyncInMemoryTaskRepository
 from todo_adapters.tokens import OffLoopVerifier, RememberingVerifier
-from todo_api.housekeeping import purged_every
 from todo_api.http.state import Shared
-from todo_api.limiting import rate_limits_for
-from todo_api.metrics_upkeep import metrics_kept_up
+from todo_api.rate_limits.budgets import rate_limits_for
+from todo_api.resources.housekeeping import purged_every
+from todo_api.resources.stores import memory_store, open_task_store
+from todo_api.resources.threads import thread_pool
+from todo_api.resources.verifiers import (
+    either_verifier,
+    jwks_verifier_for,
+    shared_secret_verifier_for,
+)
 from todo_api.settings import Settings
-from todo_api.stores import memory_store, open_task_store
-from todo_api.telemetry import observer_of, telemetry_for
-from todo_api.threads import thread_pool
-from todo_api.tracing import otlp_span_processor
-from todo_api.verifiers import either_verifier, jwks_verifier_for, shared_secret_verifier_for
+from todo_api.telemetry.observing import observer_of, telemetry_for
+from todo_api.telemetry.tracing import otlp_span_processor
+from todo_api.telemetry.upkeep import metrics_kept_up
 from todo_core.service_async import AsyncTaskService
 
 
@@ -62,7 +66,12 @@ class Container(containers.DeclarativeContainer):
     request_tokens = providers.Singleton(OffLoopVerifier, token_memory, token_threads, observer)
 
     # Request budgets, in Redis when REDIS_URL is set (shared by every replica).
-    rate_limits = providers.Resource(rate_limits_for, settings)
+    rate_limits = providers.Resource(
+        rate_limits_for,
+        settings.provided.rate_limit_reads,
+        settings.provided.rate_limit_writes,
+        settings.provided.redis_address,
+    )
 
     # Set at SIGTERM when SHUTDOWN_DRAIN_SECONDS > 0: readiness then answers 503.
     draining = providers.Singleton(threading.Event)

@@ -18,9 +18,9 @@ from typing import TypeVar
 from fastapi import FastAPI
 
 from todo_api.container import Container
-from todo_api.draining import drained_on_sigterm
 from todo_api.http.state import Shared, State
-from todo_api.stores import TaskStore
+from todo_api.resources.draining import drained_on_sigterm
+from todo_api.resources.stores import TaskStore
 from todo_core.errors import TodoError
 
 log = logging.getLogger("todo_api")

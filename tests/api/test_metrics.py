@@ -18,9 +18,9 @@ from tests.support.jwks import KeyServer, SigningKey, claims_for
 from tests.support.metrics import METRICS_TOKEN, Samples, samples_of, total, value
 from tests.support.tokens import auth, bearer, token_for
 from todo_api import Container, create_app
-from todo_api.http.request_telemetry import RequestTelemetry
-from todo_api.metrics import BUCKETS, Metrics
-from todo_api.scraping import exposition
+from todo_api.http.middleware.request_telemetry import RequestTelemetry
+from todo_api.telemetry.metrics import BUCKETS, Metrics
+from todo_api.telemetry.scraping import exposition
 
 TASK = "/api/{user_id}/tasks/{task_id}"
 

@@ -30,7 +30,7 @@ from tests.support.apps import memory_app
 from tests.support.redis import private_redis
 from tests.support.servers import free_port
 from tests.support.tokens import auth, bearer, token_for
-from todo_api import limiting
+from todo_api.rate_limits import budgets
 
 PROBLEM = "application/problem+json"
 PAGE = "http://localhost:3000"
@@ -192,7 +192,7 @@ def test_once_redis_answers_again_the_budget_is_shared_again(
 ) -> None:
     """Two replicas on a private Redis, stopped and started again: meanwhile each counts alone
     (what it counted then is not handed over); once Redis answers, one count again."""
-    monkeypatch.setattr(limiting, "REDIS_RETRY_SECONDS", 0.2)
+    monkeypatch.setattr(budgets, "REDIS_RETRY_SECONDS", 0.2)
     user = fresh()
     tasks = f"/api/{user}/tasks"
     with (

@@ -18,7 +18,7 @@ from tests.support.apps import jwks_container, memory_app, settings_for_tests
 from tests.support.jwks import KeyServer, SigningKey, claims_for
 from tests.support.tokens import auth, bearer
 from todo_api import Container, create_app
-from todo_api.http.request_telemetry import REQUEST_ID_ATTRIBUTE, RequestTelemetry
+from todo_api.http.middleware.request_telemetry import REQUEST_ID_ATTRIBUTE, RequestTelemetry
 
 TRACING = {"otel_exporter_otlp_endpoint": "http://127.0.0.1:4318"}  # replaced by the exporter
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"

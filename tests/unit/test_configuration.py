@@ -244,3 +244,18 @@ def test_metrics_are_never_public_by_accident() -> None:
     assert settings_for_tests(metrics=True, metrics_token="a-long-scrape-token").metrics
     with pytest.raises(ValidationError, match="16"):
         settings_for_tests(metrics=True, metrics_token="short")
+
+
+def test_each_concern_keeps_its_validators_in_the_composed_settings() -> None:
+    """Two concerns naming a validator alike would silently keep only one of them."""
+    from todo_api.settings import Settings
+
+    def validators(model: type) -> set[str]:
+        decorators = model.__pydantic_decorators__  # type: ignore[attr-defined]
+        return {*decorators.field_validators, *decorators.model_validators}
+
+    parts = [base for base in Settings.__mro__[1:] if base.__module__.startswith("todo_api")]
+    assert len(parts) >= 6
+    owned = [name for part in parts for name in vars(part) if name in validators(part)]
+    assert len(owned) == len(set(owned)), "two concerns define a validator of the same name"
+    assert set(owned) <= validators(Settings)

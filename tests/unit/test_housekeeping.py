@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from todo_adapters.memory import AsyncInMemoryTaskRepository
-from todo_api.housekeeping import purged_every
+from todo_api.resources.housekeeping import purged_every
 from todo_core.errors import SyncExpired
 from todo_core.service_async import AsyncTaskService
 

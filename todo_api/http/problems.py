@@ -18,8 +18,8 @@ from starlette.exceptions import HTTPException
 
 from todo_api.http.allowed import allowed_methods
 from todo_api.http.challenges import challenge, log_refusal
-from todo_api.http.rate_limits import RateLimited
 from todo_api.http.versions import BadPrecondition
+from todo_api.rate_limits.charging import RateLimited
 from todo_core.errors import (
     IdempotencyKeyInUse,
     IdempotencyKeyReused,

@@ -14,8 +14,8 @@ from typing import TypedDict
 
 from starlette.requests import Request
 
-from todo_api.limiting import RateLimits
-from todo_api.telemetry import NO_TELEMETRY, Telemetry
+from todo_api.rate_limits.budgets import RateLimits
+from todo_api.telemetry.observing import NO_TELEMETRY, Telemetry
 from todo_core.ports_async import AsyncTokenVerifier
 from todo_core.service_async import AsyncTaskService
 

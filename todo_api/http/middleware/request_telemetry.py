@@ -17,9 +17,9 @@ from time import perf_counter
 from opentelemetry.trace import Span, SpanKind, StatusCode, Tracer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from todo_api.http.access_log import UNMATCHED, route_template
+from todo_api.http.middleware.access_log import UNMATCHED, route_template
 from todo_api.logs import request_id
-from todo_api.telemetry import Telemetry
+from todo_api.telemetry.observing import Telemetry
 
 REQUEST_ID_ATTRIBUTE = "request.id"  # the access log's request id, on the request's span
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})

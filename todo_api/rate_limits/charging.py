@@ -1,4 +1,4 @@
-"""Spending a request budget (`todo_api.limiting`) and saying so in the IETF httpapi draft's
+"""Spending a request budget (`budgets`) and saying so in the IETF httpapi draft's
 fields: `RateLimit-Policy` on every limited answer, `RateLimit` and `Retry-After` on a 429.
 
 Routes build their own responses, which FastAPI does not merge a dependency's headers into;
@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from todo_api.http.state import shared
-from todo_api.limiting import Kind, Refusal
+from todo_api.rate_limits.budgets import Kind, Refusal
 
 _POLICY = "todo.rate_limit_policy"
 READS = frozenset({"GET", "HEAD"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from todo_adapters.observing import NO_OBSERVER, Observer
 from todo_adapters.tokens import ByAlgorithm, JwksVerifier, SharedSecretVerifier
-from todo_api import dev_secret
+from todo_api.resources import dev_secret
 from todo_api.settings import Settings
 
 

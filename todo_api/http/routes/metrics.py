@@ -13,17 +13,17 @@ from starlette.concurrency import run_in_threadpool
 
 from todo_api.http.challenges import challenge
 from todo_api.http.problems import problem
-from todo_api.http.rate_limits import address_key, charge
 from todo_api.http.state import shared
+from todo_api.rate_limits.charging import address_key, charge
 
 EXPOSITION_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # prometheus_client's
 
 
-def metrics_router(token: str) -> APIRouter:
-    router = APIRouter()
+def router(token: str) -> APIRouter:
+    metrics_routes = APIRouter()
     expected = _digest(token)
 
-    @router.get("/metrics", include_in_schema=False)
+    @metrics_routes.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
         given = given.strip()
@@ -37,7 +37,7 @@ def metrics_router(token: str) -> APIRouter:
             await charge(request, address_key(request))
             detail = "Not the metrics token"
             return problem(401, "invalid_token", detail, challenge("invalid_token", detail))
-        from todo_api.scraping import exposition  # imported once metrics are on
+        from todo_api.telemetry.scraping import exposition  # imported once metrics are on
 
         kept = shared(request).telemetry.metrics
         if kept is not None:
@@ -45,7 +45,7 @@ def metrics_router(token: str) -> APIRouter:
         body = await run_in_threadpool(exposition, kept)  # multiprocess: it reads files
         return Response(body, media_type=EXPOSITION_TYPE)
 
-    return router
+    return metrics_routes
 
 
 def _digest(token: str) -> bytes:

@@ -1,15 +1,13 @@
 """The Prometheus metrics of one app: what each is called, labelled and bucketed by.
 
-Imported only once METRICS is on, inside the process that serves: prometheus_client decides
-at its import whether values live in this process or in PROMETHEUS_MULTIPROC_DIR's files
-(`todo-api serve` sets that directory before its workers start), so nothing may import it
-earlier. In that multiprocess mode gauges are summed over the live workers (`livesum`); a
-scrape adds up every worker's files (`todo_api.scraping`).
+Imported only once METRICS is on, inside the process that serves (see `multiprocess`: the
+import decides where values live). In multiprocess mode gauges are summed over the live
+workers (`livesum`); a scrape adds up every worker's files (`scraping`).
 
 What every request counts (its answer, its time, its token check, its database call) is kept
 in plain dicts and added to the metrics by `flush()`, every second and before a scrape: in
-multiprocess mode each Prometheus update is a locked write to a memory-mapped file, and the
-six of a request cost about 10 us of its CPU (measured in-process), a dict update a fraction.
+multiprocess mode each Prometheus update is a locked write to a memory-mapped file, many times
+what a dict update costs (the docs' performance page).
 """
 
 from __future__ import annotations
@@ -20,13 +18,14 @@ from typing import TypeVar
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from todo_adapters.observing import TOKEN_OUTCOMES, TokenOutcome
+from todo_api.telemetry import histograms
+from todo_api.telemetry.histograms import Timing
 
 # Seconds: a remembered-token read answers in well under a millisecond, a list of 10,000
 # tasks in tens of milliseconds, a call that times out in 10 s.
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 K = TypeVar("K")
 V = TypeVar("V")
-Timing = list[float]  # the sum of the times, then how many fell in each bucket (+Inf last)
 
 
 class Metrics:
@@ -92,9 +91,9 @@ class Metrics:
         for outcome, count in _taken(self._tokens_due):
             self._tokens.labels(outcome).inc(count)
         for route_method, timing in _taken(self._latency_due):
-            _add(self._latency.labels(*route_method), timing)
+            histograms.add(self._latency.labels(*route_method), timing)
         for operation, timing in _taken(self._calls_due):
-            _add(self._calls.labels(operation), timing)
+            histograms.add(self._calls.labels(operation), timing)
 
     # Rare events: counted at once.
 
@@ -117,12 +116,3 @@ def _taken(due: dict[K, V]) -> list[tuple[K, V]]:
     taken = list(due.items())
     due.clear()
     return taken
-
-
-def _add(histogram: Histogram, timing: Timing) -> None:
-    """Observations made meanwhile, added at once: the sum, then each bucket's count (what
-    `observe` adds one at a time; prometheus_client keeps its buckets non-cumulative)."""
-    histogram._sum.inc(timing[0])
-    for bucket, count in zip(histogram._buckets, timing[1:], strict=True):
-        if count:
-            bucket.inc(count)

@@ -9,11 +9,11 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Protocol
 
-from todo_api.background import running
-from todo_api.telemetry import Telemetry
+from todo_api.resources.background import running
+from todo_api.telemetry.observing import Telemetry
 
 if TYPE_CHECKING:
-    from todo_api.metrics import Metrics
+    from todo_api.telemetry.metrics import Metrics
 
 log = logging.getLogger("todo_api")
 UPKEEP_SECONDS = 1.0

@@ -1,7 +1,6 @@
-"""What the app measures and traces, when configured: Prometheus metrics (METRICS=true) and
-OpenTelemetry spans (OTEL_EXPORTER_OTLP_ENDPOINT). One Telemetry per app run, built in the
-lifespan (the container's `telemetry` resource): requests reach it as `shared.telemetry`, the
-adapters as their Observer (NO_OBSERVER when both are off: nothing is measured at all).
+"""What requests and adapters report to: one Telemetry per app run, built in the lifespan (the
+container's `telemetry` resource): requests reach it as `shared.telemetry`, the adapters as
+their Observer (NO_OBSERVER when both are off: nothing is measured at all).
 """
 
 from __future__ import annotations
@@ -19,12 +18,12 @@ from opentelemetry.trace import SpanKind, Tracer
 from todo_adapters.observing import NO_OBSERVER, Observer, TokenOutcome
 from todo_adapters.sql.urls import is_postgres
 from todo_api.settings import Settings
-from todo_api.tracing import tracer_provider
+from todo_api.telemetry.tracing import tracer_provider
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import SpanProcessor
 
-    from todo_api.metrics import Metrics
+    from todo_api.telemetry.metrics import Metrics
 
 log = logging.getLogger("todo_api")
 
@@ -109,12 +108,12 @@ class _DatabaseCall:
 
 def telemetry_for(settings: Settings, spans: SpanProcessor | None) -> Iterator[Telemetry]:
     """The container's resource: metrics when METRICS is on, traces to `spans` when there is
-    a span processor (see `todo_api.tracing`); at the end, spans are flushed and this worker's
+    a span processor (see `tracing`); at the end, spans are flushed and this worker's
     gauges stop counting."""
     metrics = None
     if settings.metrics:
-        from todo_api.metrics import Metrics  # not before: see todo_api.metrics
-        from todo_api.scraping import is_multiprocess
+        from todo_api.telemetry.metrics import Metrics  # not before: see .multiprocess
+        from todo_api.telemetry.multiprocess import is_multiprocess
 
         metrics = Metrics()
         if settings.metrics_port is not None and not is_multiprocess():
@@ -128,7 +127,7 @@ def telemetry_for(settings: Settings, spans: SpanProcessor | None) -> Iterator[T
         if provider is not None:
             provider.shutdown()
         if metrics is not None:
-            from todo_api.scraping import worker_stopped
+            from todo_api.telemetry.multiprocess import worker_stopped
 
             metrics.flush()
             worker_stopped()

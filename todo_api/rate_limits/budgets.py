@@ -2,17 +2,17 @@
 window, counted by the `limits` library: in each process's memory, and, with REDIS_URL, in
 Redis, where every replica spends from the same count.
 
-Asking Redis costs a round trip and about 100 us of this process's CPU (redis-py, measured:
-a fifth of a request's). So a process first counts each budget in its own memory, and asks
-Redis only once a budget is past `LOCAL_SHARE` of its size here, handing over the requests it
-counted alone; from then on, for that window, each request is counted in Redis. Users well
-within their budget (nearly all) never cost a round trip; one who exceeds it is refused at
-the shared count, give or take what each process counted alone (at most LOCAL_SHARE of the
-budget per process and window). In memory alone a process still refuses at the full budget.
+Asking Redis costs a round trip and a good part of a request's CPU (the docs' performance page).
+So a process first counts each budget in its own memory, and asks Redis only once a budget is
+past `LOCAL_SHARE` of its size here, handing over the requests it counted alone; from then on,
+for that window, each request is counted in Redis. Users well within their budget (nearly all)
+never cost a round trip; one who exceeds it is refused at the shared count, give or take what
+each process counted alone (at most LOCAL_SHARE of the budget per process and window). In memory
+alone a process still refuses at the full budget.
 
 A limit protects the service; it must never take it down. When Redis cannot be reached, the
-memory count alone decides (fail open, per process), one warning says so, and Redis is not
-asked again for a few seconds, so that an outage costs no request more than one short timeout.
+memory count alone decides (fail open, per process), one warning says so, and Redis is not asked
+again for a few seconds, so that an outage costs no request more than one short timeout.
 """
 
 from __future__ import annotations
@@ -21,22 +21,21 @@ import logging
 import math
 import time
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Literal
 
 from limits import RateLimitItem
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.storage.redis.redispy import RedispyBridge
+from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
 from limits.errors import StorageError
 
-from todo_api.rates import rate_of
-from todo_api.settings import Settings
+from todo_api.rate_limits.rates import rate_of
+from todo_api.rate_limits.storages import close_memory, redis_storage
 
 log = logging.getLogger("todo_api")
 
 Kind = Literal["reads", "writes"]
-REDIS_TIMEOUT_SECONDS = 0.25  # a request waits at most this long for a missing Redis
 REDIS_RETRY_SECONDS = 5.0  # after a failure, how long requests go through without asking
 LOCAL_SHARE = 0.05  # of a budget, what a process spends before it asks the shared count
 
@@ -93,13 +92,9 @@ class RateLimits:
             self._stop_asking(error)
             return None
 
-    async def close(self) -> None:
-        """What `limits` leaves open: the memory's expiry task, the Redis client."""
-        if self._memory.timer is not None:
-            self._memory.timer.cancel()
-        storage = None if self._shared is None else self._shared.storage
-        if isinstance(storage, RedisStorage) and isinstance(storage.bridge, RedispyBridge):
-            await storage.bridge.storage.aclose()
+    def close(self) -> None:
+        """Stop what `limits` leaves running in memory."""
+        close_memory(self._memory)
 
     async def _refusal(
         self, limiter: FixedWindowRateLimiter, item: RateLimitItem, kind: Kind, who: str
@@ -123,20 +118,16 @@ class RateLimits:
             self._not_asking_until = 0.0
 
 
-async def rate_limits_for(settings: Settings) -> AsyncIterator[RateLimits]:
-    """The container's resource: counted in memory, and in Redis with REDIS_URL."""
-    shared: Storage | None = None
-    if settings.redis_url is not None:
-        shared = RedisStorage(
-            "async+" + settings.redis_url.get_secret_value(),
-            wrap_exceptions=True,
-            implementation="redispy",
-            key_prefix="todo-limits",
-            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-            socket_timeout=REDIS_TIMEOUT_SECONDS,
+async def rate_limits_for(
+    reads: str, writes: str, redis_url: str | None
+) -> AsyncIterator[RateLimits]:
+    """The container's resource: counted in memory, and in Redis at `redis_url` if any."""
+    async with AsyncExitStack() as stack:
+        shared = (
+            None if redis_url is None else await stack.enter_async_context(redis_storage(redis_url))
         )
-    limits = RateLimits(settings.rate_limit_reads, settings.rate_limit_writes, shared)
-    try:
-        yield limits
-    finally:
-        await limits.close()
+        limits = RateLimits(reads, writes, shared)
+        try:
+            yield limits
+        finally:
+            limits.close()

@@ -14,7 +14,7 @@ import logging
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from todo_api.http.access_log import route_template
+from todo_api.http.middleware.access_log import route_template
 from todo_api.http.problems import http_problem, problem
 from todo_api.logs import request_id
 

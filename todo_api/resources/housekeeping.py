@@ -9,7 +9,7 @@ import logging
 import random
 from collections.abc import AsyncIterator
 
-from todo_api.background import running
+from todo_api.resources.background import running
 from todo_core.errors import TodoError
 from todo_core.service_async import AsyncTaskService
 

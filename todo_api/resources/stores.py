@@ -22,8 +22,8 @@ from todo_adapters.sql.migrations import Migrated, migration_engine, upgrade
 from todo_adapters.sql.options import connect_args_for
 from todo_adapters.sql.urls import is_postgres, where
 from todo_adapters.threaded import ThreadedTaskRepository
+from todo_api.resources.threads import thread_pool
 from todo_api.settings import Settings
-from todo_api.threads import thread_pool
 from todo_core.ports_async import AsyncTaskRepository
 
 

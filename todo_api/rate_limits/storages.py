@@ -1,0 +1,47 @@
+"""Where budgets are counted: each process's memory, and Redis (shared by every replica).
+
+`limits` counts in memory with an expiry task it starts on first use and leaves running:
+stopping it (`close_memory`) reads the storage's `timer`, an attribute `limits` does not
+document. That is the one use of its internals, held by tests/unit/test_rate_limit_storages.py
+and bounded in pyproject.toml. Redis is reached through a connection pool of our own, handed
+to `limits` as its documented `connection_pool`, and closed through redis-py's public API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from limits.aio.storage import MemoryStorage, RedisStorage
+from redis.asyncio import ConnectionPool
+
+REDIS_TIMEOUT_SECONDS = 0.25  # a request waits at most this long for a missing Redis
+KEY_PREFIX = "todo-limits"
+
+
+def close_memory(storage: MemoryStorage) -> None:
+    """Stop the memory storage's expiry task, if it started one."""
+    timer = storage.timer
+    if timer is not None:
+        timer.cancel()
+
+
+@asynccontextmanager
+async def redis_storage(url: str) -> AsyncIterator[RedisStorage]:
+    """Counts in the Redis at `url`, failing fast (`REDIS_TIMEOUT_SECONDS`) when it is away;
+    its connections closed at the end."""
+    pool = ConnectionPool.from_url(
+        url,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
+    )
+    try:
+        yield RedisStorage(
+            "async+" + url,
+            wrap_exceptions=True,
+            implementation="redispy",
+            key_prefix=KEY_PREFIX,
+            connection_pool=pool,  # type: ignore[arg-type]  # documented; typed as scalars
+        )
+    finally:
+        await pool.aclose()

@@ -1,0 +1,38 @@
+"""Configuration from the environment (and `.env`), read once by the container: one class
+per concern, composed into `Settings`. Every variable is its field's name in upper case."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from todo_api.settings.browser import BrowserSettings
+from todo_api.settings.database import DatabaseSettings
+from todo_api.settings.lifecycle import LifecycleSettings
+from todo_api.settings.limits import LimitSettings
+from todo_api.settings.telemetry import TelemetrySettings
+from todo_api.settings.tokens import TokenSettings
+
+
+class Settings(
+    DatabaseSettings,
+    TokenSettings,
+    BrowserSettings,
+    LimitSettings,
+    TelemetrySettings,
+    LifecycleSettings,
+):
+    """Every knob of the service. Production refuses the conveniences of development."""
+
+
+def describe(error: ValidationError) -> str:
+    """What is wrong with the configuration, naming variables but never echoing a value
+    (pydantic's own message repeats the input, which may hold a secret)."""
+    lines = []
+    for problem in error.errors(include_input=False, include_url=False):
+        where = ".".join(str(part) for part in problem["loc"]).upper()
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"{where}: {message}" if where else message)
+    return "invalid configuration: " + "; ".join(lines)
+
+
+__all__ = ["Settings", "describe"]
