@@ -74,9 +74,9 @@ async def _stop(container: Container) -> None:
 
 @contextmanager
 def _young_garbage_collected_every(allocations: int) -> Iterator[None]:
-    """Python collects its youngest generation every 700 allocations. One user's 10,000 tasks
-    allocate about 20,000 tracked objects per list; at that default, collections took about a
-    third of the request's CPU (47 ms of CPU, 31 ms at 20,000). 0 keeps Python's threshold."""
+    """Python collects its youngest generation every 700 allocations, and a long list
+    allocates two tracked objects per task: at that default, collections took a large share of
+    the request's CPU (the docs' performance page). 0 keeps Python's threshold."""
     before = gc.get_threshold()
     if allocations:
         gc.set_threshold(allocations, *before[1:])
@@ -90,7 +90,7 @@ def _young_garbage_collected_every(allocations: int) -> Iterator[None]:
 def _frozen_for_the_collector() -> Iterator[None]:
     """Whatever exists once the app has started (modules, the app, its pools) lives as long
     as the app: frozen, full collections stop re-scanning it on every request that allocates
-    much (5 to 10% of a 10,000-task list's CPU at 10 connections). Thawed at stop, so that an
+    much (a long list's, above all). Thawed at stop, so that an
     app stopped within a longer-lived process (tests) leaves nothing uncollectable."""
     gc.freeze()
     try:

@@ -4,6 +4,8 @@ Adapters translate these into their own vocabulary (the HTTP layer into status c
 in here knows about HTTP or SQL.
 """
 
+from typing import Literal
+
 
 class TodoError(Exception):
     """Base of every error the domain and its ports raise on purpose."""
@@ -71,15 +73,33 @@ class StaleTask(TodoError):
         self.task_id = task_id
 
 
+# Why a token is refused, as the log names it.
+TokenProblem = Literal[
+    "malformed",  # not a JWT, or a header or claims that do not parse
+    "too_long",  # over the size any real token has
+    "bad_signature",
+    "expired",
+    "not_yet_valid",  # nbf or iat in the future
+    "wrong_issuer",
+    "wrong_audience",
+    "missing_claim",
+    "no_user",  # no usable user id in sub / user_id
+    "unknown_key",  # a kid the key set does not publish
+    "algorithm_not_allowed",
+]
+
+
 class InvalidToken(TodoError):
     """The bearer token cannot identify a user (missing, malformed, forged, ...).
 
-    `reason` is for the caller; `why` (one of TOKEN_PROBLEMS) and `note` are for the operator's
-    log: they say which check refused the token, so that a misconfigured issuer does not look
-    like an attack. Neither ever holds the token itself.
+    `reason` is for the caller; `why` and `note` are for the operator's log: they say which
+    check refused the token, so that a misconfigured issuer does not look like an attack.
+    Neither ever holds the token itself.
     """
 
-    def __init__(self, reason: str = "Invalid token", *, why: str = "malformed", note: str = ""):
+    def __init__(
+        self, reason: str = "Invalid token", *, why: TokenProblem = "malformed", note: str = ""
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.why = why
@@ -92,24 +112,6 @@ class TokenExpired(InvalidToken):
 
     def __init__(self) -> None:
         super().__init__("The token has expired", why="expired")
-
-
-# Why a token is refused, as the log names it.
-TOKEN_PROBLEMS = frozenset(
-    {
-        "malformed",  # not a JWT, or a header or claims that do not parse
-        "too_long",  # over the size any real token has
-        "bad_signature",
-        "expired",
-        "not_yet_valid",  # nbf or iat in the future
-        "wrong_issuer",
-        "wrong_audience",
-        "missing_claim",
-        "no_user",  # no usable user id in sub / user_id
-        "unknown_key",  # a kid the key set does not publish
-        "algorithm_not_allowed",
-    }
-)
 
 
 class StorageUnavailable(TodoError):

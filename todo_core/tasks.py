@@ -38,7 +38,7 @@ class Task:
     """A task as stored. Field order is the storage column order, which adapters rely on.
 
     Not frozen: a frozen dataclass sets each field through `object.__setattr__`, which made
-    reading one user's 10,000 tasks 17% dearer (32 vs 26.5 ms of CPU). Every store hands out
+    reading a long list markedly dearer (the docs' performance page). Every store hands out
     tasks of the caller's own, so changing one changes nothing stored.
     """
 

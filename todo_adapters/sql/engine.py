@@ -75,7 +75,7 @@ def _ask_the_route_first(engine: Engine, url: str, pool: PoolOptions) -> None:
 def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
     """Pre-ping, but only connections that sat in the pool for `idle_seconds` or more.
 
-    A ping is a full round trip (115 us on loopback, more to Neon) on every request, while a
+    A ping is a full round trip (more to Neon than on loopback) on every request, while a
     connection returned milliseconds ago is almost surely alive (HikariCP skips validation
     inside 500 ms for the same reason). Idle ones, which a suspended Neon compute or a
     restart may have dropped, are still checked, and a dead one is replaced before use:

@@ -12,7 +12,7 @@ from typing import Any
 
 import jwt
 
-from todo_core.errors import InvalidToken, TokenExpired
+from todo_core.errors import InvalidToken, TokenExpired, TokenProblem
 from todo_core.principal import Principal
 from todo_core.tasks import is_owner_id
 
@@ -87,7 +87,7 @@ class ClaimRules:
         return InvalidToken(why="malformed")
 
 
-_WHY: tuple[tuple[type[jwt.InvalidTokenError], str], ...] = (
+_WHY: tuple[tuple[type[jwt.InvalidTokenError], TokenProblem], ...] = (
     (jwt.InvalidSignatureError, "bad_signature"),
     (jwt.ImmatureSignatureError, "not_yet_valid"),
     (jwt.InvalidAlgorithmError, "algorithm_not_allowed"),

@@ -1,7 +1,7 @@
 """The one per-request dependency: who is calling, and their tasks.
 
 One dependency does it all (bearer token, verification, the URL's user id, the service bound to
-the caller): FastAPI spends tens of microseconds per dependency level, on every request.
+the caller): FastAPI's cost is per dependency level, on every request.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from todo_core.listing import LIMIT_MAX, TEXT_MAX
+from todo_core.listing import LIMIT_MAX, TEXT_MAX, TaskQuery
 from todo_core.syncing import Changes
 from todo_core.tasks import DESCRIPTION_MAX, TITLE_MAX, Task
 
@@ -96,6 +96,17 @@ class ListParameters(BaseModel):
         "changed since, as {tasks, deleted, cursor}. Takes no other parameter",
     )
 
+    def query(self, owner: str) -> TaskQuery:
+        """The domain's query for `owner`'s list (a cursor must be from their own pages)."""
+        return TaskQuery.of(
+            completed=self.completed,
+            text=self.q,
+            sort=self.sort,
+            limit=self.limit,
+            cursor=self.cursor,
+            owner=owner,
+        )
+
     def others_than_sync(self) -> list[str]:
         """The parameters given besides `changed_since` (a sync takes none)."""
         return [name for name in self.model_fields_set if name != "changed_since"]
@@ -135,7 +146,7 @@ TASK_FIELDS = {
 }
 
 # Dumped by pydantic-core straight from the dataclasses, with no validation of what the domain
-# just built. Measured against orjson on one user's 10,000 tasks: 8.5 ms vs 9.0 ms.
+# just built: as fast as orjson on a long list (the docs' performance page).
 _ONE = TypeAdapter(Task)
 _MANY = TypeAdapter(list[Task])
 _CHANGES = TypeAdapter(Changes)

@@ -8,8 +8,9 @@ so the dependency leaves the policy in the request's scope and `RateLimitHeaders
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from todo_api.http.middleware.http_only import HttpMiddleware
 from todo_api.http.state import shared
 from todo_api.rate_limits.budgets import Kind, Refusal
 
@@ -61,16 +62,10 @@ def address_key(request: Request) -> str:
     return f"address:{request.client.host if request.client else 'unknown'}"
 
 
-class RateLimitHeaders:
+class RateLimitHeaders(HttpMiddleware):
     """Adds the policy a dependency charged against to the response."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
 
         async def send_with_policy(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -1,8 +1,8 @@
 """Draining: on SIGTERM, say "not ready" at once and keep serving for a while, then stop.
 
 A load balancer notices a replica going away only at its next health check. Had the process
-stopped accepting at SIGTERM (uvicorn's own behaviour), the requests sent meanwhile would fail;
-measured behind HAProxy checking every 0.5 s, a rolling restart gave clients 48 x 503. With
+stopped accepting at SIGTERM (uvicorn's own behaviour), the requests sent meanwhile would fail
+(behind HAProxy, a rolling restart gave clients 503s: the docs' fleet page). With
 `SHUTDOWN_DRAIN_SECONDS`, readiness turns 503 at the signal, requests are still served that
 long, and only then does uvicorn's own shutdown (graceful, `SHUTDOWN_GRACE_SECONDS`) begin.
 """

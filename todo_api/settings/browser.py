@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from pydantic import Field, field_validator
-from pydantic_settings import NoDecode
 
-from todo_api.settings.environment import EnvironmentSettings
+from todo_api.settings.environment import CommaList, EnvironmentSettings
 from todo_api.settings.origins import loopback_twins, origin_from
 
 
 class BrowserSettings(EnvironmentSettings):
     frontend_url: str = "http://localhost:3000"
-    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    cors_origins: CommaList = Field(default_factory=list)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
-
-    @field_validator("cors_origins", mode="before")
-    @classmethod
-    def _origins_comma_separated(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [origin.strip() for origin in value.split(",") if origin.strip()]
-        return value
 
     @field_validator("cors_origins")
     @classmethod

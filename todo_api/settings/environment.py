@@ -3,11 +3,22 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Environment = Literal["development", "production"]
+
+
+def _split(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+# A list written as `a, b, c` in the environment (not JSON, pydantic-settings' default).
+CommaList = Annotated[list[str], NoDecode, BeforeValidator(_split)]
 
 
 class EnvironmentSettings(BaseSettings):

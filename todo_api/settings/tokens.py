@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import NoDecode
 
 from todo_adapters.tokens.claims import ASYMMETRIC_ALGORITHMS
 from todo_adapters.tokens.jwks import BETTER_AUTH_ALGORITHMS, origin_of
-from todo_api.settings.environment import EnvironmentSettings
+from todo_api.settings.environment import CommaList, EnvironmentSettings
 
 MIN_SECRET_LENGTH = 32
 
@@ -23,20 +22,11 @@ class TokenSettings(EnvironmentSettings):
     jwt_audience: str | None = None
     jwt_leeway_seconds: float = Field(default=30, ge=0, le=300)
     jwt_jwks_url: str | None = None
-    jwt_jwks_algorithms: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: list(BETTER_AUTH_ALGORITHMS)
-    )
+    jwt_jwks_algorithms: CommaList = Field(default_factory=lambda: list(BETTER_AUTH_ALGORITHMS))
     jwt_jwks_timeout_seconds: float = Field(default=3, gt=0, le=30)
     jwt_jwks_max_age_seconds: float = Field(default=300, ge=1)
     jwt_jwks_min_refresh_seconds: float = Field(default=5, ge=0)
     dev_secret_file: Path | None = None
-
-    @field_validator("jwt_jwks_algorithms", mode="before")
-    @classmethod
-    def _algorithms_comma_separated(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
 
     @field_validator("jwt_jwks_algorithms")
     @classmethod

@@ -1,7 +1,5 @@
 """${message}
 
-Revision ID: ${up_revision}
-Revises: ${down_revision | comma,n}
 Create Date: ${create_date}
 """
 
@@ -13,8 +11,12 @@ ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}
 down_revision: str | None = ${repr(down_revision)}
+% if branch_labels:
 branch_labels: str | None = ${repr(branch_labels)}
+% endif
+% if depends_on:
 depends_on: str | None = ${repr(depends_on)}
+% endif
 
 
 def upgrade() -> None:

@@ -9,6 +9,7 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from todo_api.http.middleware.http_only import HttpMiddleware
 from todo_api.logs import request_id
 
 log = logging.getLogger("todo_api.access")
@@ -17,18 +18,15 @@ _CLIENT_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # anything else could forge 
 UNMATCHED = "<unmatched>"  # the route template of a request no route took
 
 
-class AccessLog:
+class AccessLog(HttpMiddleware):
     """Honours a sane `X-Request-ID` (else makes one), echoes it, and logs method, route
     template (`/api/{user_id}/tasks`, never the raw path), status and duration."""
 
     def __init__(self, app: ASGIApp, enabled: bool = True) -> None:
-        self.app = app
+        super().__init__(app)
         self.enabled = enabled
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         rid = given if _CLIENT_ID.fullmatch(given) else uuid.uuid4().hex
         status = 500

@@ -13,6 +13,8 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from todo_api.http.middleware.http_only import HttpMiddleware
+
 
 class BodyTooLarge(HTTPException):
     """An HTTPException so that FastAPI's body parser passes it through to its handler; one
@@ -23,18 +25,15 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, detail, headers={"Connection": "close"})
 
 
-class BodyLimit:
+class BodyLimit(HttpMiddleware):
     """Refuses a declared length over the limit before the app runs, and stops a streamed
     body at the limit. It only raises: answering is InternalErrors' job."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         for name, value in scope["headers"]:
             if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
                 raise BodyTooLarge(self.max_bytes)

@@ -12,23 +12,18 @@ from __future__ import annotations
 import logging
 
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from todo_api.http.middleware.access_log import route_template
+from todo_api.http.middleware.http_only import HttpMiddleware
 from todo_api.http.problems import http_problem, problem
 from todo_api.logs import request_id
 
 log = logging.getLogger("todo_api.errors")
 
 
-class InternalErrors:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class InternalErrors(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def watched(message: Message) -> None:

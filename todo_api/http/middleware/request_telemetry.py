@@ -15,9 +15,10 @@ from contextlib import contextmanager
 from time import perf_counter
 
 from opentelemetry.trace import Span, SpanKind, StatusCode, Tracer
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from todo_api.http.middleware.access_log import UNMATCHED, route_template
+from todo_api.http.middleware.http_only import HttpMiddleware
 from todo_api.logs import request_id
 from todo_api.telemetry.observing import Telemetry
 
@@ -28,12 +29,9 @@ _SNIFFED_BYTES = 4096  # a problem document is far shorter
 CLIENT_GONE = 499  # nginx's "client closed request": not a server error, not a span error
 
 
-class RequestTelemetry:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        telemetry = _telemetry(scope) if scope["type"] == "http" else None
+class RequestTelemetry(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        telemetry = _telemetry(scope)
         if telemetry is None:
             await self.app(scope, receive, send)
             return

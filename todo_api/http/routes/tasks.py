@@ -30,7 +30,6 @@ from todo_api.http.schemas import (
 )
 from todo_api.http.versions import etag_of, etag_of_body, expected_version, none_match
 from todo_core.idempotency import Done
-from todo_core.listing import TaskQuery
 from todo_core.syncing import Changes
 from todo_core.tasks import Task
 
@@ -70,15 +69,7 @@ async def list_tasks(request: Request, tasks: CallerTasksDep) -> Response:
     elif parameters.changed_since is not None:
         return await _synced(tasks, parameters)
     else:
-        query = TaskQuery.of(
-            completed=parameters.completed,
-            text=parameters.q,
-            sort=parameters.sort,
-            limit=parameters.limit,
-            cursor=parameters.cursor,
-            owner=tasks.owner,
-        )
-        page = await tasks.page(query)
+        page = await tasks.page(parameters.query(tasks.owner))
         response = tasks_response(page.tasks)
         if page.next_cursor is not None:
             following = {**request.query_params, "cursor": page.next_cursor}

@@ -6,8 +6,6 @@ Stamps are in commit order where it matters. PostgreSQL: the writing transaction
 running, so a write that commits later cannot fall behind a cursor. SQLite: a counter bumped by
 each write under SQLite's single write lock, so counter order is commit order.
 
-Revision ID: 0003
-Revises: 0002
 Create Date: 2026-12-02
 """
 
@@ -18,8 +16,6 @@ from alembic import op
 
 revision: str = "0003"
 down_revision: str | None = "0002"
-branch_labels: str | None = None
-depends_on: str | None = None
 
 _POSTGRES_TRIGGERS = [
     """

@@ -2,8 +2,6 @@
 (MAX_TASKS_PER_USER) exactly: on PostgreSQL the create locks its owner's count row, and a
 concurrent create waits and then sees the count the first one left.
 
-Revision ID: 0004
-Revises: 0003
 Create Date: 2026-12-07
 """
 
@@ -14,8 +12,6 @@ from alembic import op
 
 revision: str = "0004"
 down_revision: str | None = "0003"
-branch_labels: str | None = None
-depends_on: str | None = None
 
 _COUNT_EXISTING = (
     "INSERT INTO task_counts (user_id, tasks) SELECT user_id, count(*) FROM tasks GROUP BY user_id"
