@@ -45,7 +45,7 @@ def main() -> None:
     if args.bare:
         targets.append(bare_product(REPO))
     if args.before:
-        targets.append(earlier_product(args.before))
+        targets.append(earlier_product(args.before, args.redis))
     if args.floor:
         targets.append(floor(args.shared))
     if args.sketch:

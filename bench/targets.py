@@ -67,11 +67,8 @@ BARE_SETTINGS = {"RATE_LIMIT_READS": "0", "RATE_LIMIT_WRITES": "0", "METRICS": "
 
 
 def product(repo: Path, redis_url: str | None = None) -> Target:
-    settings = dict(FLEET_SETTINGS)
-    if redis_url:
-        settings["REDIS_URL"] = redis_url
     command = [str(BIN / "todo-api"), "serve"]
-    return Target("product", command, repo, "/health/ready", "bench_product", settings)
+    return Target("product", command, repo, "/health/ready", "bench_product", _fleet(redis_url))
 
 
 def bare_product(repo: Path) -> Target:
@@ -80,11 +77,16 @@ def bare_product(repo: Path) -> Target:
     return Target("bare", command, repo, "/health/ready", "bench_bare", BARE_SETTINGS)
 
 
-def earlier_product(checkout: Path) -> Target:
+def earlier_product(checkout: Path, redis_url: str | None = None) -> Target:
     """The product as checked out in `checkout` (a `git worktree` of an earlier commit), run
-    with this venv: an A/B of a change, in the same alternation."""
+    with this venv and the same settings: an A/B of a change, in the same alternation."""
     command = [sys.executable, "-c", "from todo_api.cli import main; main()", "serve"]
-    return Target("before", command, checkout, "/health/ready", "bench_before")
+    settings = _fleet(redis_url)
+    return Target("before", command, checkout, "/health/ready", "bench_before", settings)
+
+
+def _fleet(redis_url: str | None) -> dict[str, str]:
+    return {**FLEET_SETTINGS, **({"REDIS_URL": redis_url} if redis_url else {})}
 
 
 def baseline(shared: Path) -> Target:

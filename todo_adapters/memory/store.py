@@ -3,8 +3,8 @@
 """Tasks in memory: the fake for tests, and a real store for importers.
 
 Callers get copies of what is stored, as from a database: changing a task handed out changes
-nothing stored. `AsyncInMemoryTaskRepository` is written here; `InMemoryTaskRepository`, in
-`store.py`, is generated from it without `await`. Memory never waits, so the async one
+nothing stored. `AsyncInMemoryTaskRepository` is written in `store_async.py`;
+`InMemoryTaskRepository`, in `store.py`, is generated from it without `await`. Memory never waits, so the async one
 awaits nothing of its own. The contract suite (tests/contract) holds both to exactly the
 behaviour of the SQL adapters.
 """

@@ -1,10 +1,10 @@
 """Tasks in SQL: the task repository on PostgreSQL or SQLite, written once.
 
-`AsyncSqlTaskRepository` is written here; `SqlTaskRepository`, in `repository.py`, is
-generated from it without `await`. The async one runs on psycopg's async pool
-(`AsyncDatabase`), the sync one on a SQLAlchemy engine (`Database`: PostgreSQL or SQLite).
-Both run the same statements (`statements`, `listing`, `writes`, `idempotency`, `syncing`),
-so a rule changed there changes for both.
+`AsyncSqlTaskRepository` is written in `repository_async.py`; `SqlTaskRepository`, in
+`repository.py`, is generated from it without `await`. The async one runs on psycopg's async
+pool (`AsyncDatabase`), the sync one on a SQLAlchemy engine (`Database`: PostgreSQL or
+SQLite). Both run the same statements (`statements`, `listing`, `writes`, `idempotency`,
+`syncing`), so a rule changed there changes for both.
 """
 
 from __future__ import annotations
