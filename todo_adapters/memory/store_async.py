@@ -2,9 +2,9 @@
 
 Callers get copies of what is stored, as from a database: changing a task handed out changes
 nothing stored. `AsyncInMemoryTaskRepository` is written in `store_async.py`;
-`InMemoryTaskRepository`, in `store.py`, is generated from it without `await`. Memory never waits, so the async one
-awaits nothing of its own. The contract suite (tests/contract) holds both to exactly the
-behaviour of the SQL adapters.
+`InMemoryTaskRepository`, in `store.py`, is generated from it without `await`. Memory never
+waits, so the async one awaits nothing of its own. The contract suite (tests/contract) holds
+both to exactly the behaviour of the SQL adapters.
 """
 
 from __future__ import annotations
