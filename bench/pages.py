@@ -68,6 +68,7 @@ def explain(url: str, owner: str, sort: str) -> str:
         assert row is not None
         query = TaskQuery(sort=sort, limit=50, after=(row[0], row[1]))
         statement, parameters = listing.list_of(owner, query, postgres=True)
+        assert not isinstance(statement, str)  # a list is a Core statement
         sql = postgres_text(statement)
         rows = db.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, parameters).fetchall()
     return "\n".join(row[0] for row in rows)

@@ -12,7 +12,8 @@ from pathlib import Path
 from bench.loadgen import Outcome
 
 Results = dict[tuple[str, int, str], list[Outcome]]
-PEERS = ("bare", "floor", "raw", "sketch")  # as: CPU vs bare, % of floor, % of raw, x sketch
+# As: CPU vs bare, CPU vs before, % of floor, % of raw, x sketch.
+PEERS = ("bare", "before", "floor", "raw", "sketch")
 
 
 def table(results: Results, workloads: list[str], connections: list[int], names: list[str]) -> str:
@@ -46,15 +47,17 @@ def _row(results: Results, workload: str, conns: int, mine: list[Outcome], peers
             row += " not run | | | |"
             continue
         other = _median(theirs, lambda o: o.rate)
-        # bare: the same product without limits and metrics, so what they cost in CPU
-        compared = _extra_cpu(mine, theirs) if peer == "bare" else _compare(peer, rate, other)
+        # bare: the same product without limits and metrics, so what they cost in CPU;
+        # before: an earlier commit of it, so what the change costs
+        same_product = peer in ("bare", "before")
+        compared = _extra_cpu(mine, theirs) if same_product else _compare(peer, rate, other)
         row += f" {other:,.0f} | {_ms(theirs, 0.99)} | {_cpu(theirs)} | {compared} |"
     return row
 
 
 def _ratio_name(peer: str) -> str:
-    if peer == "bare":
-        return "CPU vs bare"
+    if peer in ("bare", "before"):
+        return f"CPU vs {peer}"
     return "x sketch" if peer == "sketch" else f"% of {peer}"
 
 

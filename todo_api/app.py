@@ -39,7 +39,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(tasks.router)
     app.include_router(health.router)
     if settings.metrics and settings.metrics_token is not None:  # else METRICS_PORT, or none
-        app.include_router(metrics.router(settings.metrics_token.get_secret_value()))
+        app.include_router(metrics.router_for(settings.metrics_token.get_secret_value()))
     install_openapi(app)
     return app
 

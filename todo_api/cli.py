@@ -27,7 +27,7 @@ def serve(args: argparse.Namespace) -> None:
 
     from todo_api.logs import logging_config
     from todo_api.settings import Settings
-    from todo_api.telemetry.workers import metrics_for_workers
+    from todo_api.telemetry.metrics_port import metrics_for_workers
 
     settings = Settings()  # refuse a bad configuration here, in one line, not in a worker's trace
     if args.workers > 1 and settings.redis_url is None and settings.rate_limits_on:

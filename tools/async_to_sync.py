@@ -31,8 +31,10 @@ RENAMES = {
     "AsyncSqlTaskRepository": "SqlTaskRepository",
     "AsyncDatabase": "Database",
     "AsyncRun": "Run",
-    "Connections": "Engine",
     "async_database": "database",
+    # The SQL repository runs on psycopg's pool (Connections) or a SQLAlchemy Engine.
+    "Connections": "Engine",
+    "connections": "engine",
 }
 HEADER = (
     "# Generated from {source} by tools/async_to_sync.py: do not edit; change\n"

@@ -213,3 +213,18 @@ def test_once_redis_answers_again_the_budget_is_shared_again(
     assert shared == [200] * 10 + [429]  # first's one, second's nine: ten in Redis
     said = [r.getMessage().split(":")[0] for r in caplog.records if "rate limits" in r.msg]
     assert said == ["rate limits not shared", "rate limits shared again"]
+
+
+def test_redis_on_a_unix_socket_is_shared_too(tmp_path: Path) -> None:
+    """REDIS_URL=unix://... (which `limits` spells `redis+unix`) counts like redis://."""
+    user = fresh()
+    tasks = f"/api/{user}/tasks"
+    with (
+        private_redis(tmp_path, unix_socket=True) as redis_server,
+        client(rate_limit_reads="10/minute", redis_url=redis_server.url) as first,
+        client(rate_limit_reads="10/minute", redis_url=redis_server.url) as second,
+    ):
+        assert redis_server.url.startswith("unix://")
+        replicas = [first] * 5 + [second] * 6
+        shared = [replica.get(tasks, headers=auth(user)).status_code for replica in replicas]
+    assert shared == [200] * 10 + [429]  # alone, the second would have allowed all its six

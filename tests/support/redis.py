@@ -34,9 +34,12 @@ class PrivateRedis:
     the test may stop and start again (the shared one at 6379 must stay up). Stopped by its
     process id."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, unix_socket: bool = False) -> None:
         self.folder, self.port = folder, free_port()
+        self.socket = folder / "redis.sock" if unix_socket else None
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        if self.socket is not None:
+            self.url = f"unix://{self.socket}?db=0"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -45,6 +48,8 @@ class PrivateRedis:
             *("--bind", "127.0.0.1", "--port", str(self.port), "--save", ""),
             *("--appendonly", "no", "--dir", str(self.folder)),
         ]
+        if self.socket is not None:
+            command += ["--unixsocket", str(self.socket), "--unixsocketperm", "700"]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -62,11 +67,11 @@ class PrivateRedis:
 
 
 @contextmanager
-def private_redis(folder: Path) -> Iterator[PrivateRedis]:
+def private_redis(folder: Path, unix_socket: bool = False) -> Iterator[PrivateRedis]:
     if shutil.which("redis-server") is None:
         require_redis()  # the shared one up means the package is there: fail loudly in CI
         pytest.skip("redis-server not installed")
-    server = PrivateRedis(folder)
+    server = PrivateRedis(folder, unix_socket)
     server.start()
     try:
         yield server

@@ -20,7 +20,7 @@ from typing import Any
 from anyio.from_thread import BlockingPortal
 from sqlalchemy import Engine
 
-from todo_adapters.forwarding import REPOSITORY_METHODS
+from todo_adapters.forwarding import forward_each
 from todo_core.ports import TaskRepository
 from todo_core.ports_async import AsyncTaskRepository
 
@@ -30,17 +30,14 @@ class Awaited:
 
     def __init__(self, tasks: AsyncTaskRepository, portal: BlockingPortal) -> None:
         self.tasks = tasks
-        self._portal = portal
+        forward_each(self, tasks, lambda _, method: _awaited(portal, method))
 
-    def __getattr__(self, name: str) -> Callable[..., Any]:
-        if name not in REPOSITORY_METHODS:
-            raise AttributeError(name)
-        method = getattr(self.tasks, name)
 
-        def call(*args: Any, **kwargs: Any) -> Any:
-            return self._portal.call(partial(method, *args, **kwargs))
+def _awaited(portal: BlockingPortal, method: Callable[..., Any]) -> Callable[..., Any]:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return portal.call(partial(method, *args, **kwargs))
 
-        return call
+    return call
 
 
 @dataclass(frozen=True)

@@ -259,3 +259,21 @@ def test_each_concern_keeps_its_validators_in_the_composed_settings() -> None:
     owned = [name for part in parts for name in vars(part) if name in validators(part)]
     assert len(owned) == len(set(owned)), "two concerns define a validator of the same name"
     assert set(owned) <= validators(Settings)
+
+
+@pytest.mark.parametrize(
+    ("given", "first_refusal"),
+    [
+        ({"better_auth_secret": "short", "database_url": None, "metrics": True}, "METRICS=true"),
+        ({"better_auth_secret": "short", "database_url": None}, "JWT_JWKS_URL or BETTER_AUTH"),
+        ({"database_url": None, "forwarded_allow_ips": "*"}, "needs DATABASE_URL"),
+    ],
+)
+def test_production_names_its_first_refusal_in_a_stable_order(
+    given: dict[str, object], first_refusal: str
+) -> None:
+    """Metrics, then tokens, then the database, then the proxies: the order a configuration
+    with several problems is told them in, whichever concern's class checks each."""
+    with pytest.raises(ValidationError) as refused:
+        settings_for_tests(environment="production", **given)
+    assert first_refusal in describe(refused.value)

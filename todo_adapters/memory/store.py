@@ -44,8 +44,8 @@ class InMemoryTaskRepository:
 
     Every write takes the next stamp under that lock, so stamps are in commit order and a sync
     may hand out the next one as its cursor. The lock is re-entrant so that a keyed write runs
-    the ordinary write inside it (nothing awaited under it ever suspends: no other coroutine
-    can run while it is held).
+    the ordinary write inside it. Nothing is awaited while it is held: every write is
+    `_write`, which is plain code.
     """
 
     def __init__(self) -> None:
@@ -81,15 +81,7 @@ class InMemoryTaskRepository:
         return None if task is None else copy(task)
 
     def add(self, owner: str, new: NewTask, now: datetime, limit: int | None = None) -> Task | None:
-        now = _utc(now)
-        with self._lock:
-            if limit is not None and len(self._by_owner.get(owner, {})) >= limit:
-                return None
-            task_id = next(self._ids)
-            task = Task(task_id, owner, new.title, new.description, new.completed, now, now)
-            self._by_owner.setdefault(owner, {})[task.id] = task
-            self._stamps[task.id] = self._stamp()
-            return copy(task)
+        return self._write(owner, Add(new, now, limit)).task
 
     def change(
         self,
@@ -99,36 +91,22 @@ class InMemoryTaskRepository:
         now: datetime,
         expected: int | None = None,
     ) -> Task | None:
-        with self._lock:
-            return self._replace(owner, task_id, expected, _utc(now), **changes.values())
+        return self._write(owner, Change(task_id, changes, now, expected)).task
 
     def toggle(
         self, owner: str, task_id: int, now: datetime, expected: int | None = None
     ) -> Task | None:
-        with self._lock:
-            task = self._by_owner.get(owner, {}).get(task_id)
-            if task is None:
-                return None
-            return self._replace(owner, task_id, expected, _utc(now), completed=not task.completed)
+        return self._write(owner, Toggle(task_id, now, expected)).task
 
     def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool:
-        with self._lock:
-            tasks = self._by_owner.get(owner, {})
-            task = tasks.get(task_id)
-            if task is None or (expected is not None and task.version != expected):
-                return False
-            del tasks[task_id]
-            del self._stamps[task_id]
-            tombstone = _Tombstone(task_id, self._stamp(), datetime.now(UTC))
-            self._tombstones.setdefault(owner, []).append(tombstone)
-            return True
+        return self._write(owner, Remove(task_id, expected)).done
 
     def write_once(self, owner: str, key: IdempotencyKey, write: Write) -> Outcome:
         with self._lock:
             kept = self._keys.get((owner, key.key))
             if kept is not None and kept.at >= key.fresh_after:
                 return replace(kept.outcome, replayed_for=kept.fingerprint)
-            outcome = self._apply(owner, write)
+            outcome = self._write(owner, write)
             if outcome.done:
                 self._keys[owner, key.key] = _Kept(key.fingerprint, _utc(key.at), outcome)
             return outcome
@@ -154,37 +132,57 @@ class InMemoryTaskRepository:
                     self._purged_through = max(self._purged_through, *(t.stamp for t in gone))
                     tombstones[:] = [t for t in tombstones if t.at >= tombstones_before]
 
-    def _apply(self, owner: str, write: Write) -> Outcome:
-        match write:
-            case Add(new, now, limit):
-                task = self.add(owner, new, now, limit)
-                return Outcome(task is not None, task)
-            case Change(task_id, changes, now, expected):
-                task = self.change(owner, task_id, changes, now, expected)
-                return Outcome(task is not None, task)
-            case Toggle(task_id, now, expected):
-                task = self.toggle(owner, task_id, now, expected)
-                return Outcome(task is not None, task)
-            case Remove(task_id, expected):
-                return Outcome(self.remove(owner, task_id, expected))
+    def _write(self, owner: str, write: Write) -> Outcome:
+        """Any write, atomically: the task as written (none for a removal), or not done."""
+        with self._lock:
+            tasks = self._by_owner.get(owner, {})
+            match write:
+                case Add(new, now, limit):
+                    if limit is not None and len(tasks) >= limit:
+                        return Outcome(False)
+                    now = _utc(now)
+                    fields = (new.title, new.description, new.completed, now, now)
+                    added = Task(next(self._ids), owner, *fields)
+                    self._by_owner.setdefault(owner, {})[added.id] = added
+                    self._stamps[added.id] = self._stamp()
+                    return Outcome(True, copy(added))
+                case Change(task_id, changes, now, expected):
+                    return self._replace(tasks, task_id, expected, _utc(now), **changes.values())
+                case Toggle(task_id, now, expected):
+                    toggled = tasks.get(task_id)
+                    flipped = {} if toggled is None else {"completed": not toggled.completed}
+                    return self._replace(tasks, task_id, expected, _utc(now), **flipped)
+                case Remove(task_id, expected):
+                    gone = tasks.get(task_id)
+                    if gone is None or (expected is not None and gone.version != expected):
+                        return Outcome(False)
+                    del tasks[task_id]
+                    del self._stamps[task_id]
+                    tombstone = _Tombstone(task_id, self._stamp(), datetime.now(UTC))
+                    self._tombstones.setdefault(owner, []).append(tombstone)
+                    return Outcome(True)
 
     def _stamp(self) -> int:
         self._last_stamp += 1
         return self._last_stamp
 
     def _replace(
-        self, owner: str, task_id: int, expected: int | None, now: datetime, **fields: object
-    ) -> Task | None:
-        tasks = self._by_owner.get(owner, {})
+        self,
+        tasks: dict[int, Task],
+        task_id: int,
+        expected: int | None,
+        now: datetime,
+        **fields: object,
+    ) -> Outcome:
         task = tasks.get(task_id)
         if task is None or (expected is not None and task.version != expected):
-            return None
+            return Outcome(False)
         if not fields:  # nothing to change: not a write, so no new version (as in SQL)
-            return copy(task)
+            return Outcome(True, copy(task))
         fields.update(updated_at=now, version=task.version + 1)
         tasks[task_id] = replace(task, **fields)  # type: ignore[arg-type]
         self._stamps[task_id] = self._stamp()
-        return copy(tasks[task_id])
+        return Outcome(True, copy(tasks[task_id]))
 
 
 def _by_id(task: Task) -> int:

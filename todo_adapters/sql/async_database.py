@@ -20,8 +20,8 @@ from todo_adapters.sql.failures import DuplicateKey, failure
 from todo_adapters.sql.pool import Connections, PooledConnection
 from todo_adapters.sql.statements import Rows, Statement, Values, postgres_text
 
+__all__ = ["AsyncDatabase", "AsyncRun", "Connections"]  # Connections: what it runs on
 T = TypeVar("T")
-Pool = Connections  # what the async repository is built on
 AsyncRun = Callable[[Statement, Values], Awaitable[Rows]]  # a statement within a transaction
 
 
@@ -33,14 +33,14 @@ class AsyncDatabase:
 
     postgres = True
 
-    def __init__(self, connections: Pool) -> None:
+    def __init__(self, connections: Connections) -> None:
         self._connections = connections
         self._timeout = connections.call_timeout_seconds
 
     async def rows(self, statement: Statement, values: Values) -> Rows:
         """One statement on a pooled connection: the rows it returns (none for a write that
         returns none)."""
-        return await self._within(partial(_run, statement=statement, values=values))
+        return await self._within(partial(_run, statement, values))
 
     async def transaction(self, begin: str, work: Callable[[AsyncRun], Awaitable[T]]) -> T:
         """`work`'s statements as one transaction opened by `begin`, on one connection."""
@@ -66,18 +66,22 @@ class AsyncDatabase:
             await self._connections.release(connection)
 
 
-async def _run(db: PooledConnection, statement: Statement, values: Values) -> Rows:
+async def _run(statement: Statement, values: Values, db: PooledConnection) -> Rows:
     sql = statement if isinstance(statement, str) else postgres_text(statement)
     cursor = await db.execute(sql, values)
-    return await cursor.fetchall() if cursor.description is not None else []
+    # `rownumber`: whether the statement returned rows (`description` builds its columns).
+    return await cursor.fetchall() if cursor.rownumber is not None else []
 
 
 async def _in_transaction(
     begin: str, work: Callable[[AsyncRun], Awaitable[T]], db: PooledConnection
 ) -> T:
+    async def run(statement: Statement, values: Values) -> Rows:
+        return await _run(statement, values, db)
+
     await db.execute(begin)
     try:
-        result = await work(partial(_run, db))
+        result = await work(run)
     except Exception:  # a cancelled call's transaction is the pool's to roll back
         if not db.broken:
             await db.execute("ROLLBACK")

@@ -4,11 +4,13 @@ driver's failures told in the domain's words."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from typing import TypeVar
 
+import psycopg
 from sqlalchemy import Connection, Engine
 from sqlalchemy import exc as sa_exc
 
@@ -16,8 +18,8 @@ from todo_adapters.sql.failures import DuplicateKey, failure
 from todo_adapters.sql.statements import Rows, Statement, Values
 from todo_core.errors import StorageUnavailable
 
+__all__ = ["Database", "Engine", "Run"]  # Engine: what it runs on
 T = TypeVar("T")
-Pool = Engine  # what the sync repository is built on
 Run = Callable[[Statement, Values], Rows]  # a statement within a transaction
 
 
@@ -25,7 +27,7 @@ class Database:
     """Statements on connections of `engine` (best: `make_engine`'s, in autocommit mode, where
     each statement is atomic by itself and costs no BEGIN and COMMIT)."""
 
-    def __init__(self, engine: Pool) -> None:
+    def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self.postgres = engine.dialect.name == "postgresql"
 
@@ -63,7 +65,18 @@ class Database:
             except (sa_exc.OperationalError, sa_exc.InterfaceError) as error:
                 raise failure(error.orig or error) from error
             except sa_exc.IntegrityError as error:
-                raise DuplicateKey() from error
+                if _taken(error.orig):
+                    raise DuplicateKey() from error
+                raise
+
+
+def _taken(cause: BaseException | None) -> bool:
+    """Whether the driver's integrity error is a unique key already taken (not, say, a NOT
+    NULL refused), as psycopg.errors.UniqueViolation is on the async side."""
+    if isinstance(cause, psycopg.errors.UniqueViolation):
+        return True
+    taken = ("SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE")
+    return isinstance(cause, sqlite3.IntegrityError) and cause.sqlite_errorname in taken
 
 
 def _run(db: Connection, statement: Statement, values: Values) -> Rows:

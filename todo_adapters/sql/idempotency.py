@@ -28,14 +28,14 @@ from sqlalchemy import Boolean, Delete, Update, bindparam, delete, insert, liter
 
 from todo_adapters.sql import statements, writes
 from todo_adapters.sql.statements import Statement, Values, postgres_text
-from todo_adapters.sql.table import KEPT_TASK, IdempotencyKeyRow
+from todo_adapters.sql.table import KEPT_TASK, KEYS
 from todo_core.errors import IdempotencyKeyInUse
 from todo_core.idempotency import IdempotencyKey, Outcome
 from todo_core.tasks import Task
 from todo_core.writes import Remove, Write
 
 ATTEMPTS = 3  # a lost race, then an expired key: the third run replays or writes
-_keys = IdempotencyKeyRow.__table__  # type: ignore[attr-defined]
+_keys = KEYS
 _this_key = (_keys.c.user_id == bindparam("owner")) & (_keys.c.key == bindparam("key"))
 _kept_task = [_keys.c[column] for column in KEPT_TASK.values()]  # in Task's field order
 
@@ -80,7 +80,7 @@ def keyed(owner: str, key: IdempotencyKey, write: Write) -> tuple[Statement, Val
         at=key.at,
         fresh_after=key.fresh_after,
     )
-    return _keyed_text(statement, isinstance(write, Remove)), values
+    return keyed_text(statement, isinstance(write, Remove)), values
 
 
 def keyed_outcome(rows: statements.Rows) -> Outcome:
@@ -99,7 +99,12 @@ def lock_id(owner: str, key: str) -> int:
     return int.from_bytes(digest.digest(), "big", signed=True)
 
 
-@lru_cache(maxsize=64)
+def keyed_text(statement: Statement, removal: bool) -> str:
+    """The keyed statement around the plain one (built once per plain statement)."""
+    return _keyed_text(statement, removal)
+
+
+@lru_cache(maxsize=64)  # typed by `keyed_text`: the cache's own signature takes anything
 def _keyed_text(statement: Statement, removal: bool) -> str:
     adding = statement is writes.POSTGRES_ADD
     write = postgres_text(writes.SLOTTED_ADD if adding else _guarded(statement))

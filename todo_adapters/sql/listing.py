@@ -10,10 +10,10 @@ from sqlalchemy import ColumnElement, Select, bindparam, literal_column, or_, se
 from sqlalchemy.sql import func
 
 from todo_adapters.sql.statements import COLUMNS, LIST, Statement, Values
-from todo_adapters.sql.table import TaskRow
+from todo_adapters.sql.table import TASKS
 from todo_core.listing import TaskQuery
 
-_tasks = TaskRow.__table__  # type: ignore[attr-defined]
+_tasks = TASKS
 ListShape = tuple[bool, bool, str, bool, bool]  # completed?, text?, sort, paged?, after?
 
 
@@ -24,7 +24,6 @@ def list_of(owner: str, query: TaskQuery | None, postgres: bool) -> tuple[Statem
     return list_statement(list_shape(query), postgres), list_parameters(owner, query)
 
 
-@lru_cache(maxsize=256)
 def list_statement(shape: ListShape, postgres: bool) -> Select[Any]:
     """The SELECT for one shape of list query (which filters, which order, paged or not); its
     values are bound as `owner`, `completed`, `pattern`, `after_value`, `after_id`, `limit`.
@@ -34,6 +33,11 @@ def list_statement(shape: ListShape, postgres: bool) -> Select[Any]:
     sort the user's matching tasks. Titles compare as code points on both databases
     (PostgreSQL's "C" collation; SQLite's BINARY), as Python compares them.
     """
+    return _list_statement(shape, postgres)
+
+
+@lru_cache(maxsize=256)  # typed by `list_statement`: the cache's own signature takes anything
+def _list_statement(shape: ListShape, postgres: bool) -> Select[Any]:
     completed, text, sort, paged, after = shape
     field = sort.removeprefix("-")
     column: ColumnElement[Any] = _tasks.c[field]

@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import partial
 
 from todo_adapters.sql import idempotency, listing, statements, syncing, writes
-from todo_adapters.sql.database import Database, Pool, Run
+from todo_adapters.sql.database import Database, Engine, Run
 from todo_adapters.sql.failures import DuplicateKey
 from todo_adapters.sql.statements import Rows, Statement, Values
 from todo_core.errors import IdempotencyKeyInUse, SyncExpired
@@ -31,8 +31,8 @@ _PURGES = (syncing.ADVANCE_PURGED, syncing.PURGE_TOMBSTONES, idempotency.PURGE_K
 class SqlTaskRepository:
     """Tasks in the `tasks` table, whose schema `migrate` brings up to date."""
 
-    def __init__(self, pool: Pool) -> None:
-        self._db = Database(pool)
+    def __init__(self, engine: Engine) -> None:
+        self._db = Database(engine)
         self._postgres = self._db.postgres
 
     def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]:

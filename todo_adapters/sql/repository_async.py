@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import partial
 
 from todo_adapters.sql import idempotency, listing, statements, syncing, writes
-from todo_adapters.sql.async_database import AsyncDatabase, AsyncRun, Pool
+from todo_adapters.sql.async_database import AsyncDatabase, AsyncRun, Connections
 from todo_adapters.sql.failures import DuplicateKey
 from todo_adapters.sql.statements import Rows, Statement, Values
 from todo_core.errors import IdempotencyKeyInUse, SyncExpired
@@ -29,8 +29,8 @@ _PURGES = (syncing.ADVANCE_PURGED, syncing.PURGE_TOMBSTONES, idempotency.PURGE_K
 class AsyncSqlTaskRepository:
     """Tasks in the `tasks` table, whose schema `migrate` brings up to date."""
 
-    def __init__(self, pool: Pool) -> None:
-        self._db = AsyncDatabase(pool)
+    def __init__(self, connections: Connections) -> None:
+        self._db = AsyncDatabase(connections)
         self._postgres = self._db.postgres
 
     async def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]:

@@ -29,15 +29,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.sql import ClauseElement, Executable, func
 from sqlalchemy.sql.dml import ReturningDelete
 
-from todo_adapters.sql.table import TaskCountRow, TaskRow
+from todo_adapters.sql.table import COUNTS, TASKS
 from todo_core.tasks import CHANGEABLE, Task
 
 Statement = Executable | str  # a str: PostgreSQL text, with `%(name)s` placeholders
 Values = dict[str, Any]
 Rows = Sequence[Sequence[Any]]
 
-_tasks = TaskRow.__table__  # type: ignore[attr-defined]
-_counts = TaskCountRow.__table__  # type: ignore[attr-defined]
+_tasks, _counts = TASKS, COUNTS
 COLUMNS = [_tasks.c[name] for name in Task.__dataclass_fields__]  # in Task's field order
 _mine = (_tasks.c.id == bindparam("task_id")) & (_tasks.c.user_id == bindparam("owner"))
 
@@ -107,7 +106,12 @@ CHANGE = {
 _POSTGRES = make_url("postgresql+psycopg://").get_dialect()()
 
 
-@lru_cache(maxsize=512)
-def postgres_text(statement: ClauseElement) -> str:
+def postgres_text(statement: Executable) -> str:
     """The statement as psycopg runs it, with `%(name)s` placeholders (compiled once)."""
+    return _compiled(statement)
+
+
+@lru_cache(maxsize=512)  # typed by `postgres_text`: the cache's own signature takes anything
+def _compiled(statement: Executable) -> str:
+    assert isinstance(statement, ClauseElement)  # every statement here is Core's
     return str(statement.compile(dialect=_POSTGRES))

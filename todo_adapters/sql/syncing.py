@@ -7,11 +7,9 @@ from sqlalchemy import bindparam, delete, literal_column, select, update
 from sqlalchemy.sql import func
 
 from todo_adapters.sql.statements import COLUMNS
-from todo_adapters.sql.table import SyncStateRow, TaskRow, TombstoneRow
+from todo_adapters.sql.table import SYNC_STATE, TASKS, TOMBSTONES
 
-_tasks = TaskRow.__table__  # type: ignore[attr-defined]
-_tombstones = TombstoneRow.__table__  # type: ignore[attr-defined]
-_sync = SyncStateRow.__table__  # type: ignore[attr-defined]
+_tasks, _tombstones, _sync = TASKS, TOMBSTONES, SYNC_STATE
 
 # One snapshot for the horizon and both reads.
 POSTGRES_SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"

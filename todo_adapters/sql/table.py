@@ -5,14 +5,24 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Final
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, Identity, Index, Integer, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Table,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import false, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from todo_core.idempotency import KEY_MAX
-from todo_core.tasks import DESCRIPTION_MAX, OWNER_ID_MAX, TITLE_MAX
+from todo_core.tasks import DESCRIPTION_MAX, OWNER_ID_MAX, TITLE_MAX, Task
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -126,18 +136,11 @@ class IdempotencyKeyRow(SQLModel, table=True):
     version: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
-# Where a kept outcome holds its task: each Task field and its column in `idempotency_keys`
-# (the owner is the key's own `user_id`). Every statement that keeps or reads one uses this.
-KEPT_TASK: Final = {
-    "id": "task_id",
-    "user_id": "user_id",
-    "title": "title",
-    "description": "description",
-    "completed": "completed",
-    "created_at": "task_created_at",
-    "updated_at": "task_updated_at",
-    "version": "version",
-}
+# Where a kept outcome holds its task: each Task field, in Task's order, and its column in
+# `idempotency_keys` (the owner is the key's own `user_id`). Every statement that keeps or
+# reads one uses this; rows become tasks by position, so the order is Task's by construction.
+_KEPT_AS = {"id": "task_id", "created_at": "task_created_at", "updated_at": "task_updated_at"}
+KEPT_TASK: Final = {field: _KEPT_AS.get(field, field) for field in Task.__dataclass_fields__}
 
 
 class TaskCountRow(SQLModel, table=True):
@@ -150,3 +153,11 @@ class TaskCountRow(SQLModel, table=True):
     tasks: int = Field(
         default=0, sa_column=Column(BigInteger, nullable=False, server_default=text("0"))
     )
+
+
+# The tables, as the statements' Core expressions use them (SQLModel's `__table__` is untyped).
+TASKS: Final[Table] = TaskRow.__table__  # type: ignore[attr-defined]
+TOMBSTONES: Final[Table] = TombstoneRow.__table__  # type: ignore[attr-defined]
+SYNC_STATE: Final[Table] = SyncStateRow.__table__  # type: ignore[attr-defined]
+KEYS: Final[Table] = IdempotencyKeyRow.__table__  # type: ignore[attr-defined]
+COUNTS: Final[Table] = TaskCountRow.__table__  # type: ignore[attr-defined]

@@ -7,10 +7,9 @@ from sqlalchemy import Boolean, DateTime, Text, bindparam, cast, insert, literal
 
 from todo_adapters.sql import statements
 from todo_adapters.sql.statements import COLUMNS, Statement, Values, postgres_text
-from todo_adapters.sql.table import TaskRow
+from todo_adapters.sql.table import TASKS
 from todo_core.writes import Add, Change, Remove, Toggle, Write
 
-_tasks = TaskRow.__table__  # type: ignore[attr-defined]
 # The owner's count row, locked and checked: a concurrent create waits for it, then sees the
 # count the first one's trigger left (ON CONFLICT re-reads the newest row), so of creates
 # racing at `limit - 1` exactly one goes in. Its own trigger then counts the task. `source`
@@ -22,7 +21,7 @@ SLOT = """slot AS MATERIALIZED (
     RETURNING 1
 )"""
 SLOTTED_ADD = (
-    insert(_tasks)
+    insert(TASKS)
     .from_select(
         statements.NEW_ROW,
         select(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
-from todo_api.http.middleware.http_only import HttpMiddleware
+from todo_api.http.middleware.base import HttpMiddleware
 from todo_api.http.state import shared
 from todo_api.rate_limits.budgets import Kind, Refusal
 

@@ -2,7 +2,7 @@
 
 `limits` counts in memory with an expiry task it starts on first use and leaves running:
 stopping it (`close_memory`) reads the storage's `timer`, an attribute `limits` does not
-document. That is the one use of its internals, held by tests/unit/test_rate_limit_storages.py
+document. That is the one use of its internals, held by tests/unit/test_library_internals.py
 and bounded in pyproject.toml. Redis is reached through a connection pool of our own, handed
 to `limits` as its documented `connection_pool`, and closed through redis-py's public API.
 """
@@ -37,7 +37,7 @@ async def redis_storage(url: str) -> AsyncIterator[RedisStorage]:
     )
     try:
         yield RedisStorage(
-            "async+" + url,
+            "async+" + url.replace("unix://", "redis+unix://", 1),  # limits' name for it
             wrap_exceptions=True,
             implementation="redispy",
             key_prefix=KEY_PREFIX,

@@ -14,12 +14,12 @@ from todo_api.settings.tokens import TokenSettings
 
 
 class Settings(
+    LimitSettings,
     DatabaseSettings,
     TokenSettings,
     BrowserSettings,
-    LimitSettings,
-    TelemetrySettings,
     LifecycleSettings,
+    TelemetrySettings,
 ):
     """Every knob of the service. Production refuses the conveniences of development."""
 

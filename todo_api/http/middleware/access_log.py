@@ -9,7 +9,7 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from todo_api.http.middleware.http_only import HttpMiddleware
+from todo_api.http.middleware.base import HttpMiddleware
 from todo_api.logs import request_id
 
 log = logging.getLogger("todo_api.access")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from todo_api.http.middleware.http_only import HttpMiddleware
+from todo_api.http.middleware.base import HttpMiddleware
 
 
 class BodyTooLarge(HTTPException):

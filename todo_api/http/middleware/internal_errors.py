@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import Message, Receive, Scope, Send
 
 from todo_api.http.middleware.access_log import route_template
-from todo_api.http.middleware.http_only import HttpMiddleware
+from todo_api.http.middleware.base import HttpMiddleware
 from todo_api.http.problems import http_problem, problem
 from todo_api.logs import request_id
 

@@ -18,7 +18,7 @@ from opentelemetry.trace import Span, SpanKind, StatusCode, Tracer
 from starlette.types import Message, Receive, Scope, Send
 
 from todo_api.http.middleware.access_log import UNMATCHED, route_template
-from todo_api.http.middleware.http_only import HttpMiddleware
+from todo_api.http.middleware.base import HttpMiddleware
 from todo_api.logs import request_id
 from todo_api.telemetry.observing import Telemetry
 

@@ -19,7 +19,7 @@ from todo_api.rate_limits.charging import address_key, charge
 EXPOSITION_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # prometheus_client's
 
 
-def router(token: str) -> APIRouter:
+def router_for(token: str) -> APIRouter:
     metrics_routes = APIRouter()
     expected = _digest(token)
 
