@@ -29,7 +29,7 @@ from todo_adapters.sql import migrate
 
 REPO = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
-WORKLOADS = ("list", "get", "create", "toggle", "update")
+WORKLOADS = ("list", "get", "create", "toggle", "update", "mix")
 
 # Run in each child, from its checkout (`python -c`: the working directory comes first on the
 # path, so the checkout's own todo_api is imported). It reads "workload count" lines and
@@ -88,6 +88,8 @@ async def main():
         "toggle": lambda n: ("PATCH", f"{mine}/{ids[n % len(ids)]}/complete", b""),
         "update": lambda n: ("PUT", f"{mine}/{ids[n % len(ids)]}", BODY),
     }
+    mix = ["get"] * 4 + ["list"] * 3 + ["create", "toggle", "update"]  # the load bench's mix
+    requests["mix"] = lambda n: requests[mix[n % len(mix)]](n // len(mix))
     for line in sys.stdin:
         workload, count = line.split()
         make = requests[workload]
