@@ -6,6 +6,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from starlette.middleware import Middleware
 
 from todo_api.container import Container
@@ -14,6 +15,7 @@ from todo_api.http.middleware.access_log import AccessLog
 from todo_api.http.middleware.body_limit import BodyLimit
 from todo_api.http.middleware.internal_errors import InternalErrors
 from todo_api.http.middleware.request_telemetry import RequestTelemetry
+from todo_api.http.middleware.security_headers import SecurityHeaders
 from todo_api.http.openapi import install_openapi
 from todo_api.http.problems import install_problem_handlers
 from todo_api.http.routes import health, metrics, tasks
@@ -25,12 +27,21 @@ from todo_api.settings import Settings
 def create_app(container: Container | None = None) -> FastAPI:
     container = container or Container()
     settings = container.settings()
-    app = FastAPI(
+    docs = settings.serves_docs
+    # The interactive docs load their scripts from the package (fastapi-offline), never from
+    # a CDN: they work on a machine without internet, and leak no visit to a third party.
+    app = (FastAPIOffline if docs else FastAPI)(
         title="Todo API",
         description="Multi-user tasks behind Better Auth tokens.",
         version=_version(),
         lifespan=lifespan_of(container),
         middleware=middleware(settings),
+        openapi_url="/openapi.json" if docs else None,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        # `/api/alice/tasks/` is not found: a redirect would be built from the Host header,
+        # and answered before the token is looked at.
+        redirect_slashes=False,
         # Spans and metrics are ours (todo_api.telemetry), on providers of the app's own:
         # FastAPI's native OpenTelemetry, on the global providers, would double them.
         telemetry={"tracing": False, "metrics": False, "logs": False},
@@ -49,6 +60,7 @@ def middleware(settings: Settings) -> list[Middleware]:
     telemetry = [Middleware(RequestTelemetry)] if settings.telemetry_on else []
     return [
         Middleware(AccessLog, enabled=settings.access_log),  # sees everything, stamps the id
+        Middleware(SecurityHeaders),  # on every answer: a preflight's, a 500's too
         *telemetry,  # inside the log: spans carry its request id
         Middleware(
             CORSMiddleware,

@@ -24,9 +24,17 @@ def owner_id(owner: str) -> str:
 def existing(owner: str, task_id: int) -> str:
     """The owner of a call about one task; an id no task can have is simply not found."""
     owner = owner_id(owner)
-    if not is_task_id(task_id):
+    if not is_task_id(task_id_of(task_id)):
         raise TaskNotFound(task_id)
     return owner
+
+
+def task_id_of(task_id: object) -> object:
+    """`task_id`, if it is an integer at all: "1" is no id, and saying "Task 1 not found" of
+    a task that exists would mislead the caller (a programming error, so a TypeError)."""
+    if isinstance(task_id, bool) or not isinstance(task_id, int):
+        raise TypeError(f"a task id is an int, not {type(task_id).__name__}: {task_id!r:.40}")
+    return task_id
 
 
 def found(task_id: int, task: Task | None) -> Task:

@@ -22,6 +22,7 @@ from todo_core.checks import (
     paged,
     synced,
     target,
+    task_id_of,
 )
 from todo_core.clock import Clock, UtcClock
 from todo_core.errors import StaleTask
@@ -29,7 +30,7 @@ from todo_core.idempotency import KEY_TTL, Done, IdempotencyKey, check_key, repl
 from todo_core.listing import TaskPage, TaskQuery
 from todo_core.ports import TaskRepository
 from todo_core.syncing import SYNC_RETENTION, Changes, stamp_of
-from todo_core.tasks import TASK_LIMIT, UNSET, NewTask, Task, TaskChanges, is_task_id
+from todo_core.tasks import TASK_LIMIT, UNSET, NewTask, Task, TaskChanges, Unset, is_task_id
 from todo_core.writes import Add, Change, Remove, Toggle, Write
 
 
@@ -64,7 +65,7 @@ class TaskService:
         return paged(owner, query, self._tasks.list(owner, query))
 
     def add(
-        self, owner: str, title: object, description: object = None, completed: object = False
+        self, owner: str, title: str, description: str | None = None, completed: bool = False
     ) -> Task:
         new = NewTask.of(title, description, completed)
         task = self._tasks.add(owner_id(owner), new, self._now(), self._task_limit)
@@ -72,7 +73,7 @@ class TaskService:
 
     def get(self, owner: str, task_id: int) -> Task:
         owner = owner_id(owner)
-        task = self._tasks.get(owner, task_id) if is_task_id(task_id) else None
+        task = self._tasks.get(owner, task_id) if is_task_id(task_id_of(task_id)) else None
         return found(task_id, task)
 
     def change(
@@ -80,9 +81,9 @@ class TaskService:
         owner: str,
         task_id: int,
         *,
-        title: object = UNSET,
-        description: object = UNSET,
-        completed: object = UNSET,
+        title: str | Unset = UNSET,
+        description: str | Unset | None = UNSET,
+        completed: bool | Unset = UNSET,
         expected: int | None = None,
     ) -> Task:
         """Set only the fields given; with none given, the task is returned as it is. With
@@ -111,9 +112,9 @@ class TaskService:
         self,
         owner: str,
         key: str,
-        title: object,
-        description: object = None,
-        completed: object = False,
+        title: str,
+        description: str | None = None,
+        completed: bool = False,
     ) -> Done:
         new = NewTask.of(title, description, completed)
         return self._once(owner_id(owner), key, Add(new, self._now(), self._task_limit))
@@ -124,9 +125,9 @@ class TaskService:
         key: str,
         task_id: int,
         *,
-        title: object = UNSET,
-        description: object = UNSET,
-        completed: object = UNSET,
+        title: str | Unset = UNSET,
+        description: str | Unset | None = UNSET,
+        completed: bool | Unset = UNSET,
         expected: int | None = None,
     ) -> Done:
         changes = TaskChanges.of(title, description, completed)

@@ -227,6 +227,7 @@ def test_five_megabyte_body_is_413_without_echo(world: World, auth: Auth) -> Non
             headers={**auth("alice"), "Content-Type": "application/json"},
         )
         assert_refused(response, 413)
+        assert response.json()["code"] == "content_too_large"  # not Python's phrase of 413
     streamed = client.post(
         "/api/alice/tasks",
         content=iter([huge.encode()[i : i + 65536] for i in range(0, len(huge), 65536)]),

@@ -70,7 +70,27 @@ def test_filters_and_orders(client: TestClient) -> None:
     assert titles("q=_") == ["100% done_deal"]  # so is `_`
 
 
+def test_the_seed_specs_spellings_of_status_and_sort(client: TestClient) -> None:
+    """A frontend written against the seed's REST spec sends `?status=all&sort=created` on
+    every list call: it gets the whole list, newest first, not a 422."""
+    first = add(client, "first")["id"]
+    done = add(client, "done", completed=True)["id"]
+    last = add(client, "last")["id"]
+
+    def ids(query: str) -> list[int]:
+        response = client.get(f"{TASKS}?{query}", headers=ALICE)
+        assert response.status_code == 200, response.text
+        return [t["id"] for t in response.json()]
+
+    assert ids("status=all&sort=created") == [last, done, first]
+    assert ids("status=pending") == [first, last]
+    assert ids("status=completed&sort=title") == [done]
+    assert ids("status=all&sort=created&limit=2") == [last, done]  # and a next page
+
+
 BAD_QUERIES = {
+    "status unknown": ("status=done", 422),
+    "sort due date (not yet a field)": ("sort=due_date", 422),
     "unknown parameter": ("page=2", 422),
     "limit 0": ("limit=0", 422),
     "limit 501": ("limit=501", 422),
@@ -96,6 +116,12 @@ def test_bad_list_parameters_are_problems(client: TestClient, query: str, status
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["code"] in ("invalid_request", "invalid_query", "invalid_cursor")
     assert [t["title"] for t in client.get(TASKS, headers=ALICE).json()] == ["kept"]
+
+
+def test_status_and_completed_together_conflict(client: TestClient) -> None:
+    response = client.get(f"{TASKS}?status=pending&completed=true", headers=ALICE)
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "conflicting_parameters"
 
 
 def test_another_users_cursor_is_400_not_their_data(client: TestClient) -> None:

@@ -225,16 +225,36 @@ def test_redis_urls_are_checked_up_front() -> None:
         settings_for_tests(redis_url="http://cache:6379")
 
 
+@pytest.mark.parametrize(
+    "everyone",
+    [
+        "10.0.0.1,*",
+        "0.0.0.0/0",
+        "::/0",
+        "0.0.0.0/1,128.0.0.0/1",
+        "::ffff:0:0/96",
+        "10.0.0.1, ::ffff:0.0.0.0/97, ::ffff:128.0.0.0/97",
+    ],
+)
 def test_production_refuses_to_trust_every_forwarded_address(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, everyone: str
 ) -> None:
+    """`*`, or ranges that add up to every address: a client then picks its own address."""
     monkeypatch.chdir(tmp_path)  # no .env
     monkeypatch.setenv("ENVIRONMENT", "production")
     monkeypatch.setenv("DATABASE_URL", NEON)
     monkeypatch.setenv("BETTER_AUTH_SECRET", "x" * 40)
-    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.0.0.1,*")
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", everyone)
     with pytest.raises(SystemExit, match="FORWARDED_ALLOW_IPS"):
         main(["serve"])
+
+
+@pytest.mark.parametrize("some", ["127.0.0.1,::1", "10.0.0.0/8,fd00::/8", "0.0.0.0/1"])
+def test_production_trusts_the_ranges_it_is_given(some: str) -> None:
+    settings = settings_for_tests(
+        environment="production", database_url=NEON, forwarded_allow_ips=some
+    )
+    assert settings.forwarded_allow_ips == some
 
 
 def test_metrics_are_never_public_by_accident() -> None:

@@ -32,3 +32,16 @@ def test_todo_core_imports_with_the_standard_library_alone() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "isolated"  # and third-party packages really were absent
+
+
+def test_every_error_and_every_value_of_the_services_is_exported_from_the_package() -> None:
+    """An importer writes `from todo_core import StaleTask, TaskQuery`, never a submodule."""
+    import inspect
+
+    import todo_core
+    from todo_core import errors
+
+    raised = {name for name, value in vars(errors).items() if inspect.isclass(value)}
+    values = {"Task", "NewTask", "TaskChanges", "TaskQuery", "TaskPage", "Changes", "Done"}
+    missing = sorted((raised | values) - set(todo_core.__all__))
+    assert not missing, f"export these from todo_core: {missing}"

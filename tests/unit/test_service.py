@@ -118,3 +118,23 @@ def test_invalid_changes_store_nothing(service: TaskService) -> None:
 def test_owner_ids_that_no_token_could_carry_are_refused(service: TaskService, owner: str) -> None:
     with pytest.raises(InvalidTask):
         service.add(owner, "title")
+
+
+def test_an_id_that_is_no_int_is_a_type_error_not_a_missing_task(service: TaskService) -> None:
+    """`get("alice", "1")` of a task 1 that exists must not say "Task 1 not found"."""
+    task = service.add("alice", "exists")
+    for wrong in (str(task.id), float(task.id), True, None):
+        with pytest.raises(TypeError, match="a task id is an int"):
+            service.get("alice", wrong)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="a task id is an int"):
+            service.toggle("alice", wrong)  # type: ignore[arg-type]
+    assert service.get("alice", task.id) == task
+
+
+def test_fields_of_the_wrong_type_are_invalid_tasks_saying_why(service: TaskService) -> None:
+    with pytest.raises(InvalidTask) as refused:
+        service.add("alice", 5, completed="yes")  # type: ignore[arg-type]
+    assert refused.value.problems == {
+        "title": "must be a string",
+        "completed": "must be true or false",
+    }

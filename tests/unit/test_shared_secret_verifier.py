@@ -56,3 +56,12 @@ def test_issued_tokens_verify_and_carry_exp() -> None:
     exp = principal.claims["exp"]
     assert isinstance(exp, int)
     assert 0 < exp - time.time() <= 60
+
+
+def test_a_token_without_exp_is_refused_saying_so() -> None:
+    """The seed's own test helper makes tokens without `exp`: refused, and the answer names
+    the missing claim instead of a bare "Invalid token"."""
+    with pytest.raises(InvalidToken) as refused:
+        SharedSecretVerifier(SECRET).verify(sign({"sub": "alice"}))
+    assert refused.value.reason == "The token has no 'exp' claim: it must say when it expires"
+    assert refused.value.why == "missing_claim"

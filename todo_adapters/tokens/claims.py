@@ -80,7 +80,10 @@ class ClaimRules:
             note = f"expected {_shown(self.audience)}, received {_shown(received)}"
             return InvalidToken(why="wrong_audience", note=note)
         if isinstance(error, jwt.MissingRequiredClaimError):
-            return InvalidToken(why="missing_claim", note=f"no {error.claim!r} claim")
+            missing = f"The token has no {error.claim!r} claim"  # the name is ours, not sent
+            if error.claim == "exp":
+                missing += ": it must say when it expires"
+            return InvalidToken(missing, why="missing_claim", note=f"no {error.claim!r} claim")
         for kind, why in _WHY:
             if isinstance(error, kind):
                 return InvalidToken(why=why)

@@ -20,7 +20,7 @@ from todo_core.idempotency import Done
 from todo_core.listing import TaskPage, TaskQuery
 from todo_core.service_async import AsyncTaskService
 from todo_core.syncing import Changes
-from todo_core.tasks import UNSET, Task
+from todo_core.tasks import UNSET, Task, Unset
 
 MAX_AUTHORIZATION_LENGTH = len("Bearer ") + MAX_TOKEN_LENGTH
 
@@ -50,9 +50,9 @@ class CallerTasks:
 
     async def add(
         self,
-        title: object,
-        description: object = None,
-        completed: object = False,
+        title: str,
+        description: str | None = None,
+        completed: bool = False,
         *,
         key: str | None = None,
     ) -> Done:
@@ -64,16 +64,32 @@ class CallerTasks:
         self,
         task_id: int,
         *,
-        title: object = UNSET,
-        description: object = UNSET,
-        completed: object = UNSET,
+        title: str | Unset = UNSET,
+        description: str | Unset | None = UNSET,
+        completed: bool | Unset = UNSET,
         expected: int | None = None,
         key: str | None = None,
     ) -> Done:
-        fields = {"title": title, "description": description, "completed": completed}
+        service, owner = self.service, self.owner
         if key is None:
-            return Done(await self.service.change(self.owner, task_id, expected=expected, **fields))
-        return await self.service.change_once(self.owner, key, task_id, expected=expected, **fields)
+            changed = await service.change(
+                owner,
+                task_id,
+                title=title,
+                description=description,
+                completed=completed,
+                expected=expected,
+            )
+            return Done(changed)
+        return await service.change_once(
+            owner,
+            key,
+            task_id,
+            title=title,
+            description=description,
+            completed=completed,
+            expected=expected,
+        )
 
     async def toggle(
         self, task_id: int, expected: int | None = None, *, key: str | None = None

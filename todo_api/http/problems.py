@@ -201,10 +201,21 @@ def _short(part: object) -> object:
     return part
 
 
+# The codes of the framework's own answers, written out: Python's status phrases, which they
+# were once derived from, change between versions (413 is "Content Too Large" from 3.13 on).
+FRAMEWORK_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "content_too_large",  # RFC 9110's name
+    415: "unsupported_media_type",
+}
+
+
 def http_problem(error: HTTPException) -> JSONResponse:
     """A framework or middleware HTTPException as a problem, keeping its headers."""
     phrase = HTTPStatus(error.status_code).phrase
-    code = phrase.lower().replace(" ", "_").replace("-", "_")
+    code = FRAMEWORK_CODES.get(error.status_code) or phrase.lower().replace(" ", "_")
     # Framework details are fixed sentences ("Not Found", "There was an error parsing the
     # body"), never the request's input, so they are safe and more helpful than the phrase.
     detail = error.detail if isinstance(error.detail, str) and error.detail else phrase

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from todo_api.http.problems import ConflictingParameters
 from todo_core.listing import LIMIT_MAX, TEXT_MAX, TaskQuery
 from todo_core.syncing import Changes
 from todo_core.tasks import DESCRIPTION_MAX, TITLE_MAX, Task
@@ -20,6 +21,13 @@ from todo_core.tasks import DESCRIPTION_MAX, TITLE_MAX, Task
 Sort = Literal[
     "id", "-id", "created_at", "-created_at", "updated_at", "-updated_at", "title", "-title"
 ]
+
+# The spellings of the seed's REST spec (`@specs/api/rest-endpoints.md`), which frontends
+# written against it send on every list: what they mean in ours.
+Status = Literal["all", "pending", "completed"]
+STATUSES: dict[str, bool | None] = {"all": None, "pending": False, "completed": True}
+SortAlias = Literal["created"]
+SORT_ALIASES = {"created": "-created_at"}  # newest first
 
 _TITLE = (
     f"1 to {TITLE_MAX} characters once surrounding whitespace is trimmed (stored trimmed); "
@@ -80,6 +88,11 @@ class ListParameters(BaseModel):
         description='From a `Link: <...>; rel="next"` header; opaque',
     )
     completed: bool | None = Field(default=None, description="Only done, or only open, tasks")
+    status: Status | None = Field(
+        default=None,
+        description="The seed's REST spec's spelling of `completed`: `pending` (open), "
+        "`completed` (done) or `all`; not with `completed`",
+    )
     q: str | None = Field(
         default=None,
         min_length=1,
@@ -87,7 +100,11 @@ class ListParameters(BaseModel):
         pattern=r"^[^\x00]+$",
         description="A case-insensitive substring of the title or the description",
     )
-    sort: Sort = Field(default="id", description="A field; `-` for descending; ties by id")
+    sort: Sort | SortAlias = Field(
+        default="id",
+        description="A field; `-` for descending; ties by id. `created` (the seed's REST "
+        "spec's spelling): newest first",
+    )
     changed_since: str | None = Field(
         default=None,
         min_length=1,
@@ -98,10 +115,15 @@ class ListParameters(BaseModel):
 
     def query(self, owner: str) -> TaskQuery:
         """The domain's query for `owner`'s list (a cursor must be from their own pages)."""
+        completed = self.completed
+        if self.status is not None:
+            if "completed" in self.model_fields_set:
+                raise ConflictingParameters("status and completed say the same thing: send one")
+            completed = STATUSES[self.status]
         return TaskQuery.of(
-            completed=self.completed,
+            completed=completed,
             text=self.q,
-            sort=self.sort,
+            sort=SORT_ALIASES.get(self.sort, self.sort),
             limit=self.limit,
             cursor=self.cursor,
             owner=owner,

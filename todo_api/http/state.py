@@ -34,6 +34,20 @@ class State(TypedDict):
     shared: Shared
 
 
+class NotStarted(RuntimeError):
+    """A request reached an app whose lifespan never ran: nothing it needs was built."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the app has not started (its lifespan never ran): serve it with uvicorn or "
+            "`todo-api serve`, and in tests use `with TestClient(app) as client:`, not "
+            "`TestClient(app)` alone"
+        )
+
+
 def shared(request: Request) -> Shared:
-    found: Shared = request.state.shared
+    try:
+        found: Shared = request.state.shared
+    except (AttributeError, KeyError):
+        raise NotStarted() from None
     return found

@@ -12,6 +12,9 @@ class BrowserSettings(EnvironmentSettings):
     frontend_url: str = "http://localhost:3000"
     cors_origins: CommaList = Field(default_factory=list)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # /docs, /redoc and /openapi.json; unset: served in development only (frontends generate
+    # their clients from the document a build or a test server hands out, not production's).
+    api_docs: bool | None = None
 
     @field_validator("cors_origins")
     @classmethod
@@ -22,6 +25,10 @@ class BrowserSettings(EnvironmentSettings):
     @classmethod
     def _origin(cls, url: str) -> str:
         return origin_from(url)
+
+    @property
+    def serves_docs(self) -> bool:
+        return self.api_docs if self.api_docs is not None else not self.in_production
 
     @property
     def allowed_origins(self) -> list[str]:

@@ -3,6 +3,7 @@ client's address."""
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -39,13 +40,13 @@ class LimitSettings(EnvironmentSettings):
 
     @model_validator(mode="after")
     def _production_trusts_named_proxies(self) -> LimitSettings:
-        trusted = (part.strip() for part in self.forwarded_allow_ips.split(","))
-        if self.in_production and "*" in trusted:
+        if self.in_production and trusts_everyone(self.forwarded_allow_ips):
             # uvicorn then takes the leftmost X-Forwarded-For entry, which the client writes:
             # a fresh address (and rate-limit budget) per request.
             raise ValueError(
-                "FORWARDED_ALLOW_IPS=* lets any client choose its address (and its rate-limit "
-                "budget): list the load balancer's addresses instead"
+                "FORWARDED_ALLOW_IPS trusts every address (* or a range that covers them all), "
+                "which lets any client choose its address (and its rate-limit budget): list "
+                "the load balancer's addresses instead"
             )
         return self
 
@@ -57,3 +58,32 @@ class LimitSettings(EnvironmentSettings):
     @property
     def rate_limits_on(self) -> bool:
         return self.rate_limit_reads != "0" or self.rate_limit_writes != "0"
+
+
+def trusts_everyone(listed: str) -> bool:
+    """Whether FORWARDED_ALLOW_IPS trusts any address at all: `*`, or networks that together
+    cover every IPv4 or every IPv6 address (`0.0.0.0/0`, `::/0`, `0.0.0.0/1,128.0.0.0/1`,
+    `::ffff:0:0/96`: IPv4 mapped). An entry that is no address (a socket path) covers none."""
+    v4: list[ipaddress.IPv4Network] = []
+    v6: list[ipaddress.IPv6Network] = []
+    for part in (part.strip() for part in listed.split(",")):
+        if part == "*":
+            return True
+        try:
+            network = ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            continue
+        if isinstance(network, ipaddress.IPv4Network):
+            v4.append(network)
+            continue
+        v6.append(network)
+        if _MAPPED.subnet_of(network):  # every mapped IPv4 address
+            v4.append(ipaddress.IPv4Network("0.0.0.0/0"))
+        elif network.subnet_of(_MAPPED):  # some of them
+            address = network.network_address.ipv4_mapped
+            v4.append(ipaddress.IPv4Network(f"{address}/{network.prefixlen - 96}"))
+    whole_v4 = any(n.prefixlen == 0 for n in ipaddress.collapse_addresses(v4))
+    return whole_v4 or any(n.prefixlen == 0 for n in ipaddress.collapse_addresses(v6))
+
+
+_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")

@@ -16,11 +16,12 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/", responses=errors_doc(429))
-async def root(request: Request) -> dict[str, str]:
+async def root(request: Request) -> dict[str, str | None]:
     """What this is and where its documentation lives (budgeted by client address; the
     probes below are not: a balancer checking often must never be refused)."""
     await charge(request, address_key(request))
-    return {"message": "Todo API", "version": request.app.version, "docs": "/docs"}
+    docs = "/docs" if request.app.openapi_url else None  # none in production, by default
+    return {"message": "Todo API", "version": request.app.version, "docs": docs}
 
 
 @router.get("/health")
