@@ -51,6 +51,9 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(health.router)
     if settings.metrics and settings.metrics_token is not None:  # else METRICS_PORT, or none
         app.include_router(metrics.router_for(settings.metrics_token.get_secret_value()))
+    # The task routes first: every request is matched against the routes in order, and the
+    # docs' (with their static files) are the rarest.
+    app.router.routes.sort(key=lambda route: not getattr(route, "path", "").startswith("/api/"))
     install_openapi(app)
     return app
 

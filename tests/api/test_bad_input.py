@@ -270,3 +270,25 @@ def test_unknown_routes_and_methods_are_problems_too(world: World, auth: Auth) -
     client, _, task_id = world
     assert_refused(client.get("/nope"), 404)
     assert_refused(client.post(f"/api/alice/tasks/{task_id}", headers=auth("alice")), 405)
+
+
+@pytest.mark.parametrize(
+    "body", [b'{"title": ', b'{"title": "\xff"}', b"[1, 2", b'{"title": 5}', b"null"]
+)
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
+def test_who_is_asking_comes_before_what_they_sent(
+    world: World, auth: Auth, body: bytes, method: str
+) -> None:
+    """Without a token a malformed body is 401, on another user's path 403: the body is read
+    only once the caller is known (FastAPI would parse it first)."""
+    client, repository, task_id = world
+    before = snapshot(repository)
+    path = {"POST": "/tasks", "PUT": f"/tasks/{task_id}", "PATCH": f"/tasks/{task_id}/complete"}
+    json_type = {"Content-Type": "application/json"}
+    anonymous = client.request(method, f"/api/alice{path[method]}", content=body, headers=json_type)
+    assert_refused(anonymous, 401)
+    foreign = client.request(
+        method, f"/api/bob{path[method]}", content=body, headers={**json_type, **auth("alice")}
+    )
+    assert_refused(foreign, 403)
+    assert snapshot(repository) == before

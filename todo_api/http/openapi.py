@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from todo_api.http.problems import PROBLEM_TYPE, Problem
-from todo_api.http.schemas import TASK_FIELDS
+from todo_api.http.schemas import TASK_FIELDS, Completion, TaskIn, TaskPatch
 
 _WHY = {
     400: "A body that cannot be parsed; a cursor from another list, user or query; an If-Match "
@@ -86,6 +86,8 @@ def install_openapi(app: FastAPI) -> None:
             )
             components = schema.setdefault("components", {})
             components["securitySchemes"] = {"bearer": _BEARER}
+            for body in (TaskIn, TaskPatch, Completion):  # read by the routes themselves
+                components["schemas"][body.__name__] = body.model_json_schema()
             _describe_task(components["schemas"]["Task"])
             _describe_changes(components["schemas"]["Changes"])
             for route, path in schema.get("paths", {}).items():

@@ -8,6 +8,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request, Response
 
+from todo_api.http import bodies
 from todo_api.http.caller import CallerTasks, CallerTasksDep
 from todo_api.http.idempotency import idempotency_key, marked
 from todo_api.http.openapi import errors_doc, headers_doc
@@ -37,8 +38,11 @@ router = APIRouter(prefix="/api/{user_id}/tasks", tags=["tasks"])
 _by_id = "/{task_id}"
 
 _LIST_PARAMETERS = {"parameters": [*documented_query(ListParameters), IF_NONE_MATCH]}
-_CREATE = {"parameters": [IDEMPOTENCY_KEY]}
+# Bodies are read in the routes, once the caller is known (see `bodies`), and declared here.
+_CREATE = {"parameters": [IDEMPOTENCY_KEY], **bodies.documented(TaskIn)}
 _WRITE = {"parameters": [IF_MATCH, IDEMPOTENCY_KEY]}
+_UPDATE = {**_WRITE, **bodies.documented(TaskPatch)}
+_COMPLETE = {**_WRITE, **bodies.documented(Completion, required=False)}
 _IF_NONE_MATCH = {"parameters": [IF_NONE_MATCH]}
 
 
@@ -88,10 +92,11 @@ async def list_tasks(request: Request, tasks: CallerTasksDep) -> Response:
     },
     openapi_extra=_CREATE,
 )
-async def create_task(request: Request, tasks: CallerTasksDep, body: TaskIn) -> Response:
+async def create_task(request: Request, tasks: CallerTasksDep) -> Response:
     """The new task, with its address in `Location` and its version in `ETag`. With an
     `Idempotency-Key`, a retry of the same request answers with this same task."""
     key = idempotency_key(request)
+    body = await bodies.required(request, TaskIn)
     done = await tasks.add(body.title, body.description, body.completed, key=key)
     task = done.task
     assert task is not None  # a creation always has its task
@@ -124,14 +129,12 @@ _WRITTEN = headers_doc("ETag", "Idempotent-Replayed")
     _by_id,
     response_model=Task,
     responses={200: _WRITTEN, **_WRITE_ERRORS},
-    openapi_extra=_WRITE,
+    openapi_extra=_UPDATE,
 )
-async def update_task(
-    request: Request, tasks: CallerTasksDep, task_id: int, body: TaskPatch
-) -> Response:
+async def update_task(request: Request, tasks: CallerTasksDep, task_id: int) -> Response:
     """Change only the fields sent; `updated_at` and `version` advance."""
     expected = expected_version(request.headers.get("if-match"))
-    fields = body.model_dump(exclude_unset=True)
+    fields = (await bodies.required(request, TaskPatch)).model_dump(exclude_unset=True)
     key = idempotency_key(request)
     return _written(await tasks.change(task_id, expected=expected, key=key, **fields))
 
@@ -154,16 +157,15 @@ async def delete_task(request: Request, tasks: CallerTasksDep, task_id: int) -> 
     _by_id + "/complete",
     response_model=Task,
     responses={200: _WRITTEN, **_WRITE_ERRORS},
-    openapi_extra=_WRITE,
+    openapi_extra=_COMPLETE,
 )
-async def complete_task(
-    request: Request, tasks: CallerTasksDep, task_id: int, body: Completion | None = None
-) -> Response:
+async def complete_task(request: Request, tasks: CallerTasksDep, task_id: int) -> Response:
     """With `{"completed": true|false}`, set it: a retried or double-clicked request lands
     where it meant to. With no body, flip it (the seed's contract), atomically: concurrent
     toggles never cancel out unseen."""
     expected = expected_version(request.headers.get("if-match"))
     key = idempotency_key(request)
+    body = await bodies.optional(request, Completion)
     if body is None:
         return _written(await tasks.toggle(task_id, expected, key=key))
     return _written(
