@@ -30,6 +30,8 @@ def serve(args: argparse.Namespace) -> None:
     from todo_api.telemetry.metrics_port import metrics_for_workers
 
     settings = Settings()  # refuse a bad configuration here, in one line, not in a worker's trace
+    if args.reload and args.workers > 1:
+        raise ValueError("--reload runs one worker: leave --workers out")
     if args.workers > 1 and settings.redis_url is None and settings.rate_limits_on:
         print(
             f"todo-api: rate limits are counted per process without REDIS_URL: {args.workers} "
@@ -46,6 +48,7 @@ def serve(args: argparse.Namespace) -> None:
             host=args.host,
             port=args.port,
             workers=args.workers,
+            reload=args.reload,
             log_config=logging_config(settings.logs_as_json, settings.log_level),
             access_log=False,  # ours (todo_api.access) has the route template and request id
             proxy_headers=True,
@@ -78,27 +81,53 @@ def token(args: argparse.Namespace) -> None:
     print(verifier.issue(args.user_id, args.ttl))
 
 
+_CONFIGURED = (
+    "Configured by environment variables (a .env file in the working directory is read too): "
+    "DATABASE_URL (default: the SQLite file ./todo.db), BETTER_AUTH_SECRET or JWT_JWKS_URL, "
+    "ENVIRONMENT (development or production), FRONTEND_URL and CORS_ORIGINS, REDIS_URL, "
+    "RATE_LIMIT_READS/WRITES, METRICS, LOG_FORMAT... every one is in docs/configuration.md."
+)
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="todo-api", description=__doc__)
+    root = argparse.ArgumentParser(prog="todo-api", description=__doc__, epilog=_CONFIGURED)
+    root.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = root.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("serve", help="run the API with uvicorn")
-    run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8000)
-    run.add_argument("--workers", type=int, default=1)
+    def command(name: str, about: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            help=about,
+            description=about,
+            epilog=_CONFIGURED,
+            formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        )
+
+    run = command("serve", "run the API with uvicorn")
+    run.add_argument("--host", default="127.0.0.1", help="where to listen (0.0.0.0: everywhere)")
+    run.add_argument("--port", type=int, default=8000, help="the port to listen on")
+    run.add_argument("--workers", type=int, default=1, help="processes (share REDIS_URL)")
+    run.add_argument("--reload", action="store_true", help="restart on code changes (dev)")
     run.add_argument("--no-access-log", action="store_true", help="for benchmarks")
     run.set_defaults(handler=serve)
 
-    schema = commands.add_parser(
-        "migrate", help="apply pending database migrations (MIGRATIONS_DATABASE_URL if set)"
-    )
+    schema = command("migrate", "apply pending migrations (MIGRATIONS_DATABASE_URL if set)")
     schema.set_defaults(handler=migrate)
 
-    sign = commands.add_parser("token", help="print a bearer token for USER_ID")
-    sign.add_argument("user_id")
-    sign.add_argument("--ttl", type=ttl_seconds, default=ttl_seconds("15m"), help="e.g. 15m, 2h")
+    sign = command("token", "print a bearer token for USER_ID, signed with the secret")
+    sign.add_argument("user_id", help="the token's `sub`")
+    sign.add_argument("--ttl", type=ttl_seconds, default="15m", help="lifetime: 30s, 15m, 2h, 1d")
     sign.set_defaults(handler=token)
     return root
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("todo-backend")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def main(argv: Sequence[str] | None = None) -> None:

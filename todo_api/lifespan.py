@@ -19,6 +19,7 @@ from fastapi import FastAPI
 
 from todo_api.container import Container
 from todo_api.http.state import Shared, State
+from todo_api.logs import configure_unless_configured
 from todo_api.resources.draining import drained_on_sigterm
 from todo_api.resources.stores import TaskStore
 from todo_core.errors import TodoError
@@ -30,7 +31,9 @@ T = TypeVar("T")
 def lifespan_of(container: Container) -> Callable[[FastAPI], AbstractAsyncContextManager[State]]:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[State]:
-        with _young_garbage_collected_every(container.settings().gc_gen0_threshold):
+        settings = container.settings()
+        configure_unless_configured(settings.logs_as_json, settings.log_level)
+        with _young_garbage_collected_every(settings.gc_gen0_threshold):
             shared = await _start(container)
             drain_seconds = container.settings().shutdown_drain_seconds
             with (

@@ -7,6 +7,7 @@ error types and hosts, never messages that could carry a password.
 from __future__ import annotations
 
 import logging
+import logging.config
 from contextvars import ContextVar
 from typing import Any
 
@@ -20,6 +21,26 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get() or "-"
         return True
+
+
+class ReportedStartFailure(logging.Filter):
+    """uvicorn logs the whole traceback of a start-up that failed. When the cause is one of
+    ours (a TodoError: a database that refuses us, one never reached), the lifespan has
+    already said why in one line (`cannot start: ...`): the traceback would only bury it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.msg if isinstance(record.msg, str) else ""
+        traceback_of_ours = message.startswith("Traceback") and "todo_core.errors." in message
+        return not (record.name == "uvicorn.error" and traceback_of_ours)
+
+
+def configure_unless_configured(as_json: bool, level: str = "INFO") -> None:
+    """The process's logging, unless someone configured it already. `todo-api serve` does,
+    before the app starts; plain `uvicorn todo_api.main:app` and gunicorn leave the root
+    logger bare, so the app does it at start: the ready line, JSON lines in production and
+    the access log with request ids are the same however the app is run."""
+    if not logging.getLogger().handlers:
+        logging.config.dictConfig(logging_config(as_json, level))
 
 
 def logging_config(as_json: bool, level: str = "INFO") -> dict[str, Any]:
@@ -37,13 +58,16 @@ def logging_config(as_json: bool, level: str = "INFO") -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"default": formatter},
-        "filters": {"request_id": {"()": "todo_api.logs.RequestIdFilter"}},
+        "filters": {
+            "request_id": {"()": "todo_api.logs.RequestIdFilter"},
+            "reported": {"()": "todo_api.logs.ReportedStartFailure"},
+        },
         "handlers": {
             "default": {
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stderr",
                 "formatter": "default",
-                "filters": ["request_id"],
+                "filters": ["request_id", "reported"],
             }
         },
         "root": {"handlers": ["default"], "level": level},

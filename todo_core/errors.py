@@ -118,6 +118,12 @@ class StorageUnavailable(TodoError):
     """The task store cannot be reached right now; the operation did not happen."""
 
 
+class StorageRefused(StorageUnavailable):
+    """The task store refuses us for a reason trying again cannot cure: a database or role
+    that does not exist, a wrong password, an SSL setting it will not take. The message is
+    the database's own reason (never a password)."""
+
+
 class TokenCheckUnavailable(TodoError):
     """A token cannot be checked right now (its signing keys cannot be fetched).
 

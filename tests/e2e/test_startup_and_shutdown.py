@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from tests.support.databases import create_database, database_url, drop_database
 from tests.support.private_postgres import PrivateCluster
-from tests.support.servers import CLI, Server, clean_env, stop
+from tests.support.servers import CLI, Server, Service, clean_env, stop
 from tests.support.tokens import SECRET, auth
 from todo_adapters.sql.migrations import head_revision
 
@@ -75,6 +75,37 @@ def test_serve_gives_up_on_an_unreachable_database_with_a_clear_message(tmp_path
     assert server.process.wait(timeout=60) != 0
     assert "cannot start: database not reachable after" in server.output
     assert DB_PASSWORD not in server.output
+
+
+@pytest.mark.parametrize(
+    ("database", "query", "reason"),
+    [
+        ("no_such_database", {}, 'database "no_such_database" does not exist'),
+        ("postgres", {"sslmode": "require"}, "server does not support SSL, but SSL was required"),
+    ],
+)
+def test_a_database_that_refuses_us_stops_serve_and_migrate_at_once_saying_why(
+    postgres_url: str, tmp_path: Path, database: str, query: dict[str, str], reason: str
+) -> None:
+    """A wrong database name or SSL setting is not waited for 30 s and then called "not
+    reachable": the start fails at once with PostgreSQL's own reason, in one line, never the
+    password, and with no traceback."""
+    refusing = make_url(postgres_url).set(database=database, password=DB_PASSWORD, query=query)
+    url = refusing.render_as_string(hide_password=False)
+    env = clean_env(DATABASE_URL=url, BETTER_AUTH_SECRET=SECRET)
+    began = time.monotonic()
+    server = Server(tmp_path, env)
+    assert server.process.wait(timeout=60) != 0
+    migrating = subprocess.run(
+        [CLI, "migrate"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert time.monotonic() - began < 20  # no 30 s of retries, twice
+    assert migrating.returncode != 0
+    for output in (server.output, migrating.stderr):
+        assert reason in output, output
+        assert DB_PASSWORD not in output
+        assert "Traceback" not in output, output
+        assert "retrying" not in output
 
 
 def test_four_processes_serving_an_empty_database_migrate_it_once(
@@ -166,6 +197,36 @@ def test_production_logs_are_json_with_request_ids_and_no_secrets(
     assert {"time", "level", "message"} <= set(created)
     for secret in (token, SECRET, DB_PASSWORD):
         assert secret not in server.output
+
+
+def test_plain_uvicorn_logs_as_serve_does(empty_database: str, tmp_path: Path) -> None:
+    """`uvicorn todo_api.main:app`, the seed's own run command, configures no logging: the
+    app does, at start, so the ready line, JSON in production and the access log with
+    request ids are there however it is run."""
+    env = clean_env(
+        DATABASE_URL=empty_database, BETTER_AUTH_SECRET=SECRET, ENVIRONMENT="production"
+    )
+    uvicorn = str(Path(CLI).with_name("uvicorn"))
+    server = Service(
+        [uvicorn, "todo_api.main:app", "--host", "127.0.0.1"],
+        tmp_path,
+        env,
+        lambda port: tmp_path / f"uvicorn-{port}.log",
+    )
+    try:
+        server.wait_ready()
+        answer = httpx2.get(
+            server.base + "/api/alice/tasks", headers={**auth("alice"), "X-Request-ID": "plain-1"}
+        )
+        assert answer.status_code == 200
+    finally:
+        stop(server.process)
+    lines = [json.loads(line) for line in server.output.splitlines() if line.startswith("{")]
+    messages = [line["message"] for line in lines]
+    assert any(message.startswith("ready: tasks in PostgreSQL") for message in messages)
+    [access] = [line for line in lines if line.get("request_id") == "plain-1"]
+    assert (access["logger"], access["status"]) == ("todo_api.access", 200)
+    assert DB_PASSWORD not in server.output
 
 
 def test_sigterm_lets_an_in_flight_request_finish(empty_database: str, tmp_path: Path) -> None:

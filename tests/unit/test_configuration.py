@@ -297,3 +297,24 @@ def test_production_names_its_first_refusal_in_a_stable_order(
     with pytest.raises(ValidationError) as refused:
         settings_for_tests(environment="production", **given)
     assert first_refusal in describe(refused.value)
+
+
+def test_the_command_line_says_its_version_defaults_and_variables(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.startswith("todo-api ")
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "(default: 8000)" in shown
+    assert "--reload" in shown
+    assert "DATABASE_URL" in shown
+    assert "docs/configuration.md" in shown
+
+
+def test_reload_runs_one_worker(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env
+    with pytest.raises(SystemExit, match="--reload runs one worker"):
+        main(["serve", "--reload", "--workers", "2"])

@@ -1,7 +1,8 @@
 """Waiting for a database at start-up: a suspended Neon compute wakes in a few hundred
 milliseconds, a restarting one takes seconds. One policy for the sync engine and the async
-pool: exponential backoff with full jitter, each attempt logged with the error's type only
-(driver messages may name hosts and users), StorageUnavailable once time is up."""
+pool: exponential backoff with full jitter, each attempt logged with the error's type only,
+StorageUnavailable once time is up. A refusal no wait can cure (`refusals`) is not retried:
+StorageRefused at once, with the database's own reason."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from typing import Any
 
 import tenacity
 
-from todo_core.errors import StorageUnavailable
+from todo_adapters.sql.refusals import refusal
+from todo_core.errors import StorageRefused, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,9 @@ def _policy(timeout_seconds: float, errors: Errors) -> dict[str, Any]:
     return {
         "stop": tenacity.stop_after_delay(timeout_seconds),
         "wait": tenacity.wait_random_exponential(multiplier=0.25, max=5),
-        "retry": tenacity.retry_if_exception_type(errors),
+        "retry": tenacity.retry_if_exception(
+            lambda error: isinstance(error, errors) and refusal(error) is None
+        ),
         "before_sleep": retrying,
     }
 
@@ -42,6 +46,10 @@ def _gave_up(failed: tenacity.RetryError, timeout_seconds: float) -> StorageUnav
     return StorageUnavailable(
         f"database not reachable after {tries} attempts in {timeout_seconds:g} s"
     )
+
+
+def _refused(error: BaseException) -> StorageRefused:
+    return StorageRefused(f"the database refuses us: {refusal(error)} (check DATABASE_URL)")
 
 
 def wait_until_reachable(
@@ -54,6 +62,8 @@ def wait_until_reachable(
                 ping()
     except tenacity.RetryError as failed:
         raise _gave_up(failed, timeout_seconds) from None
+    except errors as refused:  # only a refusal escapes the retries
+        raise _refused(refused) from None
 
 
 async def wait_until_reachable_async(
@@ -66,3 +76,5 @@ async def wait_until_reachable_async(
                 await ping()
     except tenacity.RetryError as failed:
         raise _gave_up(failed, timeout_seconds) from None
+    except errors as refused:  # only a refusal escapes the retries
+        raise _refused(refused) from None
