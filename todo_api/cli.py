@@ -7,6 +7,7 @@ import math
 import re
 import sys
 from collections.abc import Sequence
+from functools import partial
 
 _TTL = re.compile(r"^(\d+)([smhd]?)$")
 _SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -26,6 +27,7 @@ def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from todo_api.logs import logging_config
+    from todo_api.serving.protocol import GuardedHttpTools, HttpLimits
     from todo_api.settings import Settings
     from todo_api.telemetry.metrics_port import metrics_for_workers
 
@@ -40,6 +42,12 @@ def serve(args: argparse.Namespace) -> None:
         )
     if args.no_access_log:
         os.environ["ACCESS_LOG"] = "false"  # the workers read their settings afresh
+    limits = HttpLimits(
+        head_seconds=settings.http_head_timeout_seconds,
+        body_seconds=settings.http_body_timeout_seconds,
+        head_bytes=settings.http_max_head_bytes,
+        headers=settings.http_max_headers,
+    )
     # METRICS: every worker's counts, on one port
     with metrics_for_workers(settings.metrics, settings.metrics_port, args.host):
         uvicorn.run(
@@ -49,6 +57,7 @@ def serve(args: argparse.Namespace) -> None:
             port=args.port,
             workers=args.workers,
             reload=args.reload,
+            http=partial(GuardedHttpTools, limits=limits),  # type: ignore[arg-type]
             log_config=logging_config(settings.logs_as_json, settings.log_level),
             access_log=False,  # ours (todo_api.access) has the route template and request id
             proxy_headers=True,

@@ -101,6 +101,7 @@ defaults
     option forwardfor
     retries 0
     timeout connect 2s
+    timeout http-request 10s
     timeout client 30s
     timeout server 30s
 frontend api
