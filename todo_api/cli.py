@@ -43,8 +43,7 @@ def serve(args: argparse.Namespace) -> None:
     if args.no_access_log:
         os.environ["ACCESS_LOG"] = "false"  # the workers read their settings afresh
     limits = HttpLimits(
-        head_seconds=settings.http_head_timeout_seconds,
-        body_seconds=settings.http_body_timeout_seconds,
+        request_seconds=settings.http_request_timeout_seconds,
         head_bytes=settings.http_max_head_bytes,
         headers=settings.http_max_headers,
     )

@@ -3,10 +3,9 @@ lacks. Without them a client could hold a connection for ever by sending a reque
 slowly, a header every few seconds, or a declared body a byte at a time; and httptools takes
 headers of any size and number (a 20 MB header left 58 MB behind).
 
-- A request's head (request line and headers) must arrive within `head_seconds`, counted
-  from its first byte (for a new connection, from the connection itself), or it is answered
-  408 and closed.
-- Its body must arrive within `body_seconds` of its head, or the same.
+- A request, head and body, must arrive within `request_seconds` of its first byte (for a
+  new connection's first request, of the connection itself), or it is answered 408 and the
+  connection closed. A body is at most MAX_BODY_BYTES, so this bounds its pace too.
 - A head over `head_bytes`, or with more than `headers` headers, is answered 431 and closed.
 
 Deadlines are a number per connection, checked by one sweep per event loop every
@@ -32,8 +31,7 @@ SWEEP_SECONDS: Final = 0.5
 
 @dataclass(frozen=True)
 class HttpLimits:
-    head_seconds: float = 10.0
-    body_seconds: float = 30.0
+    request_seconds: float = 9.0
     head_bytes: int = 32 * 1024
     headers: int = 100
 
@@ -54,19 +52,19 @@ class GuardedHttpTools(HttpToolsProtocol):
     def __init__(self, *args: Any, limits: HttpLimits, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._limits = limits
-        self._deadline = 0.0  # loop time by which the current head or body is due; 0: none
+        self._deadline = 0.0  # loop time by which the current request is due; 0: none
         self._head_bytes = 0
         self._too_large = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._deadline = self.loop.time() + self._limits.head_seconds  # even for no byte
+        self._deadline = self.loop.time() + self._limits.request_seconds  # even for no byte
         _Sweep.of(self.loop).watch(self)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._head_bytes = 0
-        self._deadline = self.loop.time() + self._limits.head_seconds
+        self._deadline = self.loop.time() + self._limits.request_seconds
 
     def on_url(self, url: bytes) -> None:
         self._count(len(url))
@@ -77,13 +75,6 @@ class GuardedHttpTools(HttpToolsProtocol):
         if len(self.headers) >= self._limits.headers:
             self._refuse()
         _on_header(self, name, value)
-
-    def on_headers_complete(self) -> None:
-        body = self.parser.should_upgrade() is False and any(
-            name in (b"content-length", b"transfer-encoding") for name, _ in self.headers
-        )
-        self._deadline = self.loop.time() + self._limits.body_seconds if body else 0.0
-        super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         self._deadline = 0.0
@@ -100,7 +91,7 @@ class GuardedHttpTools(HttpToolsProtocol):
         return 0.0 < self._deadline <= now
 
     def time_out(self) -> None:
-        """Its head or body is late: 408, unless an answer has begun (then only close)."""
+        """The request is late: 408, unless an answer has begun (then only close)."""
         self._deadline = 0.0
         if self.transport.is_closing():
             return

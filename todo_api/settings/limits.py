@@ -22,10 +22,9 @@ class LimitSettings(EnvironmentSettings):
     # Proxies whose X-Forwarded-For names the client (uvicorn's setting, and its default).
     forwarded_allow_ips: str = "127.0.0.1,::1"
     max_tasks_per_user: int = Field(default=10_000, ge=1, le=10_000_000)
-    # What one request may take of the server (`todo-api serve`): a head (request line and
-    # headers) in time and in size, a body in time.
-    http_head_timeout_seconds: float = Field(default=10, gt=0, le=300)
-    http_body_timeout_seconds: float = Field(default=30, gt=0, le=3600)
+    # What one request may take of the server (`todo-api serve`): all of it (head and body)
+    # within a time of its first byte, and a head of a bounded size.
+    http_request_timeout_seconds: float = Field(default=9, gt=0, le=600)
     http_max_head_bytes: int = Field(default=32 * 1024, ge=16 * 1024, le=1024 * 1024)
     http_max_headers: int = Field(default=100, ge=16, le=10_000)
 
