@@ -3,7 +3,9 @@ its result in the same transaction as the write, and a repeat of that request ge
 result instead of a second write (Stripe's semantics, the IETF httpapi draft's header).
 
 Only a write that happened is kept: a refused one (not found, changed meanwhile, invalid)
-stores nothing, and its retry is simply tried again.
+stores nothing, and its retry is simply tried again. A key is kept `KEY_TTL`, and an owner's
+keys at most `KEYS_PER_OWNER`, the oldest forgotten first: what one account stores stays
+bounded however fast it writes (a retry comes within seconds, not 10,000 writes later).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from todo_core.writes import Write, fingerprint
 
 KEY_MAX: Final = 255
 KEY_TTL: Final = timedelta(hours=24)
+KEYS_PER_OWNER: Final = 10_000
 _KEY = re.compile(rf"[\x20-\x7e]{{1,{KEY_MAX}}}")
 
 

@@ -70,14 +70,17 @@ class TaskRepository(Protocol):
         """Apply `write` unless the owner's `key` was used since `key.fresh_after`: then
         apply nothing and answer with the outcome kept from that first use (`replayed_for`
         set). A write that happens is kept under the key in the same transaction; one that
-        does not (`done` False) keeps nothing. Raises IdempotencyKeyInUse when the key's
-        first write is still running (stores that serialise writes simply wait for it)."""
+        does not (`done` False) keeps nothing. An owner keeps a bounded number of keys
+        (`KEYS_PER_OWNER` by default): the oldest are forgotten first. Raises
+        IdempotencyKeyInUse when the key's first write is still running (stores that
+        serialise writes simply wait for it)."""
         ...
 
     def changed_since(self, owner: str, stamp: int) -> Delta:
         """The owner's tasks written at or after `stamp`, the ids of those deleted at or
         after it (none for stamp 0), and a stamp from which the next call misses no write
-        that commits later. Raises SyncExpired when deletions after `stamp` were purged."""
+        that commits later. Raises SyncExpired when deletions after `stamp` were purged, or
+        forgotten past the owner's bound on tombstones (`TOMBSTONES_PER_OWNER` by default)."""
         ...
 
     def purge(self, keys_before: datetime, tombstones_before: datetime) -> None:

@@ -7,8 +7,11 @@ for ever. Each store says how it avoids that (PostgreSQL: the oldest transaction
 running; SQLite and memory: writes are serialised, so a counter read under the same lock).
 
 A cursor is a stamp, opaque to clients, tied (by a digest) to its owner; `0` is the first
-sync. Tombstones are kept `SYNC_RETENTION` (30 days); a cursor from before the oldest purge is
-refused (SyncExpired), since deletions made since then are no longer known.
+sync. Tombstones are kept `SYNC_RETENTION` (30 days), and an owner's at most
+`TOMBSTONES_PER_OWNER`, the oldest forgotten first; a cursor from before a tombstone it
+could need was forgotten is refused (SyncExpired), since deletions made since then are no
+longer known: the client starts again from a first sync. A bound reached by one owner
+expires only that owner's cursors.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from todo_core.errors import InvalidSyncCursor
 from todo_core.tasks import Task
 
 SYNC_RETENTION: Final = timedelta(days=30)
+TOMBSTONES_PER_OWNER: Final = 10_000
 FIRST_SYNC: Final = "0"
 STAMP_MAX: Final = 2**63 - 1
 SYNC_CURSOR_MAX: Final = 256

@@ -25,16 +25,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
 
-from tests.support.apps import memory_app
+from tests.support.apps import memory_app, settings_for_tests
 from tests.support.repositories import Synchronously
 from tests.support.tokens import auth
+from todo_api.app import create_app
+from todo_api.container import Container
 from todo_core.syncing import STAMP_MAX, cursor_of
 
 ALICE = auth("alice")
@@ -531,6 +535,40 @@ def test_a_cursor_older_than_the_kept_deletions_is_410() -> None:
         again = sync(client, "0")
         assert again["tasks"] == [kept]
         assert sync(client, again["cursor"])["tasks"] == []
+
+
+def test_one_users_storage_is_bounded_over_http(tmp_path: Path) -> None:
+    """Issue 17, item 5, on the deployed shape (the SQLite default, its triggers): past the
+    bound a user's oldest key is forgotten and their older cursors expire; another user's
+    cursor is untouched. The bound is lowered in place, as an operator would."""
+    url = f"sqlite:///{tmp_path / 'bounded.db'}"
+    container = Container()
+    container.settings.override(settings_for_tests(database_url=url))
+    with TestClient(create_app(container)) as client:
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(
+                text("UPDATE sync_state SET keys_per_owner = 2, tombstones_per_owner = 2")
+            )
+        engine.dispose()
+        first = new_key()
+        created = client.post(TASKS, json={"title": "once"}, headers=keyed(first))
+        for _ in range(2):
+            client.post(TASKS, json={"title": "later"}, headers=keyed(new_key()))
+        again = client.post(TASKS, json={"title": "once"}, headers=keyed(first))
+        assert again.status_code == 201
+        assert REPLAYED not in again.headers  # forgotten: written afresh
+        assert again.json()["id"] != created.json()["id"]
+
+        bobs = client.post(BOB_TASKS, json={"title": "b"}, headers=BOB).json()
+        bob_cursor = sync(client, "0", BOB)["cursor"]
+        client.delete(f"{BOB_TASKS}/{bobs['id']}", headers=BOB)
+        old = sync(client, "0")["cursor"]
+        for task in listed(client)[:3]:
+            assert client.delete(f"{TASKS}/{task['id']}", headers=ALICE).status_code == 204
+        expired = client.get(TASKS, params={"changed_since": old}, headers=ALICE)
+        assert problem_code(expired, 410) == "sync_expired"
+        assert sync(client, bob_cursor, BOB)["deleted"] == [bobs["id"]]
 
 
 # The OpenAPI document

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 from anyio.from_thread import BlockingPortal
@@ -23,10 +24,21 @@ from todo_adapters.sql import (
     migrate,
 )
 from todo_adapters.threaded import ThreadedTaskRepository
+from todo_core.idempotency import KEYS_PER_OWNER
 from todo_core.ports import TaskRepository
 from todo_core.ports_async import AsyncTaskRepository
+from todo_core.syncing import TOMBSTONES_PER_OWNER
 
-Fresh = Callable[[], TaskRepository]
+
+class Fresh(Protocol):
+    """An empty repository of one kind; the bounds on what one owner keeps can be lowered
+    (memory: the store's own arguments; SQL: the store's `sync_state` row)."""
+
+    def __call__(
+        self, *, keys_per_owner: int = KEYS_PER_OWNER, tombstones_per_owner: int = ...
+    ) -> TaskRepository: ...
+
+
 ADAPTERS = [
     "memory",
     "memory-async",
@@ -39,13 +51,32 @@ ADAPTERS = [
 
 
 def _emptied(engine: Engine, make: Callable[[], TaskRepository]) -> Fresh:
-    def fresh() -> TaskRepository:
+    def fresh(
+        *, keys_per_owner: int = KEYS_PER_OWNER, tombstones_per_owner: int = TOMBSTONES_PER_OWNER
+    ) -> TaskRepository:
+        bounds = {"keys": keys_per_owner, "tombstones": tombstones_per_owner}
         with engine.begin() as connection:
             connection.execute(text("DELETE FROM tasks"))
             connection.execute(text("DELETE FROM task_tombstones"))
             connection.execute(text("DELETE FROM idempotency_keys"))
-            connection.execute(text("UPDATE sync_state SET purged_through = 0"))
+            connection.execute(text("DELETE FROM task_counts"))
+            connection.execute(
+                text(
+                    "UPDATE sync_state SET purged_through = 0, keys_per_owner = :keys,"
+                    " tombstones_per_owner = :tombstones"
+                ),
+                bounds,
+            )
         return make()
+
+    return fresh
+
+
+def _in_memory_fresh(make: Callable[[int, int], TaskRepository]) -> Fresh:
+    def fresh(
+        *, keys_per_owner: int = KEYS_PER_OWNER, tombstones_per_owner: int = TOMBSTONES_PER_OWNER
+    ) -> TaskRepository:
+        return make(keys_per_owner, tombstones_per_owner)
 
     return fresh
 
@@ -74,10 +105,22 @@ def _fresh(
     if kind.endswith(("-async", "-observed")):
         portal = request.getfixturevalue("portal")
     if kind == "memory":
-        yield InMemoryTaskRepository, None
+        yield (
+            _in_memory_fresh(
+                lambda keys, tombstones: InMemoryTaskRepository(
+                    keys_per_owner=keys, tombstones_per_owner=tombstones
+                )
+            ),
+            None,
+        )
     elif kind.startswith("memory-"):
         assert portal is not None
-        yield (lambda: Awaited(_in_memory(kind), portal)), None
+        yield (
+            _in_memory_fresh(
+                lambda keys, tombstones: Awaited(_in_memory(kind, keys, tombstones), portal)
+            ),
+            None,
+        )
     elif kind.startswith("sqlite"):
         engine = _sqlite_engine(tmp_path)
         with ThreadPoolExecutor(4) as threads:
@@ -97,9 +140,9 @@ def _fresh(
             yield _emptied(engine, lambda: Awaited(native, portal)), engine
 
 
-def _in_memory(kind: str) -> AsyncTaskRepository:
+def _in_memory(kind: str, keys: int, tombstones: int) -> AsyncTaskRepository:
     """The async in-memory store; `memory-observed`: seen through the observing wrapper."""
-    tasks = AsyncInMemoryTaskRepository()
+    tasks = AsyncInMemoryTaskRepository(keys_per_owner=keys, tombstones_per_owner=tombstones)
     return observed(tasks, RecordingObserver()) if kind == "memory-observed" else tasks
 
 

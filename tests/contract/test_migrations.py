@@ -29,7 +29,10 @@ from todo_adapters.sql.migrations import (
     migration_engine,
     upgrade,
 )
+from todo_core.idempotency import KEYS_PER_OWNER, IdempotencyKey
+from todo_core.syncing import TOMBSTONES_PER_OWNER
 from todo_core.tasks import NewTask
+from todo_core.writes import Add
 
 STARTERS = 8
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -151,5 +154,40 @@ def test_counting_tasks_starts_from_the_tasks_already_there(empty_database: str)
         assert repository.add("alice", NewTask("fourth"), T0, limit=3) is None
         assert repository.add("bob", NewTask("second"), T0, limit=3) is not None
         tasks.dispose()
+    finally:
+        engine.dispose()
+
+
+def test_bounding_keys_and_tombstones_counts_those_already_there(empty_database: str) -> None:
+    """0005 counts each owner's existing keys and tombstones (an owner may have only those),
+    and the bounds it sets are the domain's."""
+    engine = migration_engine(empty_database)
+    try:
+        upgrade(engine, "0004")
+        tasks = make_engine(empty_database)
+        repository = SqlTaskRepository(tasks)
+        for owner, keys in (("alice", 2), ("carol", 1)):
+            for n in range(keys):
+                write = Add(NewTask(f"t{n}"), T0)
+                repository.write_once(owner, IdempotencyKey.of(f"k{n}", write, T0), write)
+        for owner in ("alice", "bob"):
+            task = repository.add(owner, NewTask("gone"), T0)
+            assert task is not None
+            assert repository.remove(owner, task.id)
+        tasks.dispose()
+        upgrade(engine)
+        with engine.connect() as connection:
+            counts = connection.execute(
+                text("SELECT user_id, tasks, keys, tombstones, purged_through FROM task_counts")
+            ).all()
+            bounds = connection.execute(
+                text("SELECT keys_per_owner, tombstones_per_owner FROM sync_state")
+            ).one()
+        assert sorted(counts) == [
+            ("alice", 2, 2, 1, 0),
+            ("bob", 0, 0, 1, 0),
+            ("carol", 1, 1, 0, 0),
+        ]
+        assert tuple(bounds) == (KEYS_PER_OWNER, TOMBSTONES_PER_OWNER)
     finally:
         engine.dispose()

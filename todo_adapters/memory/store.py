@@ -18,9 +18,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from todo_core.errors import SyncExpired
-from todo_core.idempotency import IdempotencyKey, Outcome
+from todo_core.idempotency import KEYS_PER_OWNER, IdempotencyKey, Outcome
 from todo_core.listing import TaskQuery, is_after
-from todo_core.syncing import Delta
+from todo_core.syncing import TOMBSTONES_PER_OWNER, Delta
 from todo_core.tasks import NewTask, Task, TaskChanges
 from todo_core.writes import Add, Change, Remove, Toggle, Write
 
@@ -46,9 +46,17 @@ class InMemoryTaskRepository:
     may hand out the next one as its cursor. The lock is re-entrant so that a keyed write runs
     the ordinary write inside it. Nothing is awaited while it is held: every write is
     `_write`, which is plain code.
+
+    An owner keeps at most `keys_per_owner` idempotency keys and `tombstones_per_owner`
+    tombstones, as in SQL (where `sync_state` holds these bounds): the oldest go first.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        keys_per_owner: int = KEYS_PER_OWNER,
+        tombstones_per_owner: int = TOMBSTONES_PER_OWNER,
+    ) -> None:
         self._by_owner: dict[str, dict[int, Task]] = {}
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
@@ -56,7 +64,10 @@ class InMemoryTaskRepository:
         self._stamps: dict[int, int] = {}  # task id -> the stamp of its last write
         self._tombstones: dict[str, list[_Tombstone]] = {}
         self._purged_through = 0  # the last stamp of a tombstone forgotten
-        self._keys: dict[tuple[str, str], _Kept] = {}
+        self._purged_for: dict[str, int] = {}  # the same, of tombstones past an owner's bound
+        self._keys: dict[str, dict[str, _Kept]] = {}  # per owner, oldest first
+        self._keys_per_owner = keys_per_owner
+        self._tombstones_per_owner = tombstones_per_owner
 
     def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]:
         with self._lock:
@@ -103,17 +114,21 @@ class InMemoryTaskRepository:
 
     def write_once(self, owner: str, key: IdempotencyKey, write: Write) -> Outcome:
         with self._lock:
-            kept = self._keys.get((owner, key.key))
+            keys = self._keys.setdefault(owner, {})
+            kept = keys.get(key.key)
             if kept is not None and kept.at >= key.fresh_after:
                 return replace(kept.outcome, replayed_for=kept.fingerprint)
             outcome = self._write(owner, write)
             if outcome.done:
-                self._keys[owner, key.key] = _Kept(key.fingerprint, _utc(key.at), outcome)
+                keys.pop(key.key, None)  # an expired key used afresh is the newest now
+                keys[key.key] = _Kept(key.fingerprint, _utc(key.at), outcome)
+                while len(keys) > self._keys_per_owner:
+                    del keys[next(iter(keys))]
             return outcome
 
     def changed_since(self, owner: str, stamp: int) -> Delta:
         with self._lock:
-            if 0 < stamp <= self._purged_through:
+            if 0 < stamp <= max(self._purged_through, self._purged_for.get(owner, 0)):
                 raise SyncExpired()
             tasks = self._by_owner.get(owner, {}).values()
             changed = [copy(t) for t in tasks if self._stamps[t.id] >= stamp]
@@ -123,9 +138,10 @@ class InMemoryTaskRepository:
 
     def purge(self, keys_before: datetime, tombstones_before: datetime) -> None:
         with self._lock:
-            for name, kept in list(self._keys.items()):
-                if kept.at < keys_before:
-                    del self._keys[name]
+            for keys in self._keys.values():
+                for name, kept in list(keys.items()):
+                    if kept.at < keys_before:
+                        del keys[name]
             for tombstones in self._tombstones.values():
                 gone = [t for t in tombstones if t.at < tombstones_before]
                 if gone:
@@ -158,9 +174,18 @@ class InMemoryTaskRepository:
                         return Outcome(False)
                     del tasks[task_id]
                     del self._stamps[task_id]
-                    tombstone = _Tombstone(task_id, self._stamp(), datetime.now(UTC))
-                    self._tombstones.setdefault(owner, []).append(tombstone)
+                    self._bury(owner, _Tombstone(task_id, self._stamp(), datetime.now(UTC)))
                     return Outcome(True)
+
+    def _bury(self, owner: str, tombstone: _Tombstone) -> None:
+        """Keep a tombstone, forgetting the owner's oldest past the bound."""
+        tombstones = self._tombstones.setdefault(owner, [])
+        tombstones.append(tombstone)
+        over = len(tombstones) - self._tombstones_per_owner
+        if over > 0:
+            last_gone = tombstones[over - 1].stamp
+            self._purged_for[owner] = max(self._purged_for.get(owner, 0), last_gone)
+            del tombstones[:over]
 
     def _stamp(self) -> int:
         self._last_stamp += 1

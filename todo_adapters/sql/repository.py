@@ -121,9 +121,9 @@ class SqlTaskRepository:
 
 def _changes(horizon: Statement, values: Values, run: Run) -> Delta:
     """One snapshot's horizon, and what changed since `values["stamp"]` in it."""
-    following, purged_through = (run(horizon, {}))[0]
+    following, purged_through, owner_purged_through = (run(horizon, values))[0]
     stamp = values["stamp"]
-    if 0 < stamp <= purged_through:
+    if 0 < stamp <= max(purged_through, owner_purged_through):
         raise SyncExpired()
     tasks = _tasks(run(syncing.CHANGED, values))
     deleted = run(syncing.DELETED, values) if stamp else []

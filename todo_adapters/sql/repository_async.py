@@ -123,9 +123,9 @@ class AsyncSqlTaskRepository:
 
 async def _changes(horizon: Statement, values: Values, run: AsyncRun) -> Delta:
     """One snapshot's horizon, and what changed since `values["stamp"]` in it."""
-    following, purged_through = (await run(horizon, {}))[0]
+    following, purged_through, owner_purged_through = (await run(horizon, values))[0]
     stamp = values["stamp"]
-    if 0 < stamp <= purged_through:
+    if 0 < stamp <= max(purged_through, owner_purged_through):
         raise SyncExpired()
     tasks = _tasks(await run(syncing.CHANGED, values))
     deleted = await run(syncing.DELETED, values) if stamp else []

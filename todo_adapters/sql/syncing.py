@@ -7,9 +7,9 @@ from sqlalchemy import bindparam, delete, literal_column, select, update
 from sqlalchemy.sql import func
 
 from todo_adapters.sql.statements import COLUMNS
-from todo_adapters.sql.table import SYNC_STATE, TASKS, TOMBSTONES
+from todo_adapters.sql.table import COUNTS, SYNC_STATE, TASKS, TOMBSTONES
 
-_tasks, _tombstones, _sync = TASKS, TOMBSTONES, SYNC_STATE
+_tasks, _tombstones, _sync, _counts = TASKS, TOMBSTONES, SYNC_STATE, COUNTS
 
 # One snapshot for the horizon and both reads.
 POSTGRES_SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
@@ -23,15 +23,22 @@ DELETED = (
     .where(_tombstones.c.user_id == bindparam("owner"), _tombstones.c.stamp >= bindparam("stamp"))
     .order_by(_tombstones.c.task_id)
 )
-# SQLite: writes are serialised, so every write committed so far has a stamp up to `clock`.
-SQLITE_HORIZON = select(_sync.c.clock + literal_column("1"), _sync.c.purged_through).where(
-    _sync.c.id == literal_column("1")
+# The last stamp of the owner's tombstones forgotten past their bound (migration 0005).
+_owner_purged = (
+    select(func.coalesce(func.max(_counts.c.purged_through), literal_column("0")))
+    .where(_counts.c.user_id == bindparam("owner"))
+    .scalar_subquery()
 )
+# SQLite: writes are serialised, so every write committed so far has a stamp up to `clock`.
+SQLITE_HORIZON = select(
+    _sync.c.clock + literal_column("1"), _sync.c.purged_through, _owner_purged
+).where(_sync.c.id == literal_column("1"))
 # PostgreSQL: no transaction older than the snapshot's xmin is still running, so a write that
 # commits later has a stamp (its transaction id) of at least xmin.
 POSTGRES_HORIZON = select(
     literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint"),
     _sync.c.purged_through,
+    _owner_purged,
 ).where(_sync.c.id == literal_column("1"))
 _purged = (
     select(func.max(_tombstones.c.stamp))

@@ -21,7 +21,8 @@ from sqlalchemy.sql import false, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
-from todo_core.idempotency import KEY_MAX
+from todo_core.idempotency import KEY_MAX, KEYS_PER_OWNER
+from todo_core.syncing import TOMBSTONES_PER_OWNER
 from todo_core.tasks import DESCRIPTION_MAX, OWNER_ID_MAX, TITLE_MAX, Task
 
 
@@ -101,8 +102,10 @@ class TombstoneRow(SQLModel, table=True):
 
 
 class SyncStateRow(SQLModel, table=True):
-    """One row: SQLite's write counter (PostgreSQL stamps with transaction ids instead), and
-    the last stamp of a purged tombstone (a sync cursor at or before it is too old)."""
+    """One row: SQLite's write counter (PostgreSQL stamps with transaction ids instead), the
+    last stamp of a purged tombstone (a sync cursor at or before it is too old), and how many
+    idempotency keys and tombstones one owner keeps at most (the triggers of migration 0005
+    forget the oldest past these; an operator may change them in place)."""
 
     __tablename__ = "sync_state"
 
@@ -113,6 +116,16 @@ class SyncStateRow(SQLModel, table=True):
     purged_through: int = Field(
         default=0, sa_column=Column(BigInteger, nullable=False, server_default=text("0"))
     )
+    keys_per_owner: int = Field(
+        default=KEYS_PER_OWNER,
+        sa_column=Column(BigInteger, nullable=False, server_default=text(str(KEYS_PER_OWNER))),
+    )
+    tombstones_per_owner: int = Field(
+        default=TOMBSTONES_PER_OWNER,
+        sa_column=Column(
+            BigInteger, nullable=False, server_default=text(str(TOMBSTONES_PER_OWNER))
+        ),
+    )
 
 
 class IdempotencyKeyRow(SQLModel, table=True):
@@ -120,7 +133,10 @@ class IdempotencyKeyRow(SQLModel, table=True):
     transaction as the write, so that a retry of the request answers with it."""
 
     __tablename__ = "idempotency_keys"
-    __table_args__ = (Index("ix_idempotency_keys_created_at", "created_at"),)
+    __table_args__ = (
+        Index("ix_idempotency_keys_created_at", "created_at"),
+        Index("ix_idempotency_keys_user_id_created_at", "user_id", "created_at"),
+    )
 
     user_id: str = Field(sa_column=Column(String(OWNER_ID_MAX), primary_key=True))
     key: str = Field(sa_column=Column(String(KEY_MAX), primary_key=True))
@@ -144,13 +160,24 @@ KEPT_TASK: Final = {field: _KEPT_AS.get(field, field) for field in Task.__datacl
 
 
 class TaskCountRow(SQLModel, table=True):
-    """How many tasks an owner has, kept by triggers on `tasks` (whatever writes it); a
-    create checks it against the limit, on PostgreSQL with the row locked."""
+    """What an owner keeps, counted by triggers (whatever writes the tables): tasks (a create
+    checks them against the limit, on PostgreSQL with the row locked), idempotency keys and
+    tombstones (bounded per owner), and the last stamp of the owner's tombstones forgotten
+    early, past that bound (the owner's sync cursors at or before it are too old)."""
 
     __tablename__ = "task_counts"
 
     user_id: str = Field(sa_column=Column(String(OWNER_ID_MAX), primary_key=True))
     tasks: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default=text("0"))
+    )
+    keys: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default=text("0"))
+    )
+    tombstones: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default=text("0"))
+    )
+    purged_through: int = Field(
         default=0, sa_column=Column(BigInteger, nullable=False, server_default=text("0"))
     )
 
