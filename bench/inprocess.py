@@ -25,7 +25,6 @@ from pathlib import Path
 from bench.targets import FLEET_SETTINGS
 from bench.workloads import seed
 from tests.support.databases import recreate_database
-from todo_adapters.sql import migrate
 
 REPO = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
@@ -104,6 +103,14 @@ asyncio.run(main())
 """
 
 
+def own_database(name: str, server_url: str, checkout: Path) -> str:
+    """A fresh database migrated by the checkout's own code: a schema change A/Bs too."""
+    url = recreate_database(name, server_url)
+    migrating = "import sys; from todo_adapters.sql import migrate; migrate(sys.argv[1])"
+    subprocess.run([sys.executable, "-c", migrating, url], cwd=checkout, check=True)
+    return url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", type=Path, action="append", default=[], help="a checkout")
@@ -113,26 +120,31 @@ def main() -> None:
     parser.add_argument("--workloads", nargs="+", default=list(WORKLOADS), choices=WORKLOADS)
     args = parser.parse_args()
 
-    url = recreate_database("bench_inprocess", args.database_url)
-    migrate(url)
-    ids = seed(url)
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "RATE_"))},
         **FLEET_SETTINGS,
-        "DATABASE_URL": url,
         "BETTER_AUTH_SECRET": SECRET,
         "ENVIRONMENT": "development",
         "HOUSEKEEPING_INTERVAL_SECONDS": "0",
         "MAX_TASKS_PER_USER": "10000000",  # a writer creates thousands
-        "BENCH_IDS": json.dumps(ids),
     }
     logs = tempfile.TemporaryFile("w+")  # noqa: SIM115 (the children's logs, for a failure)
     checkouts = {"now": REPO, **{f"before{n or ''}": p for n, p in enumerate(args.before)}}
+    databases = {
+        name: own_database(f"bench_inprocess_{n}", args.database_url, path)
+        for n, (name, path) in enumerate(checkouts.items())
+    }
     children = {
         name: subprocess.Popen(
             [sys.executable, "-c", CHILD],
             cwd=path,
-            env={**env, "BENCH_USER": f"u{n}", "BENCH_WRITER": f"w{n}"},
+            env={
+                **env,
+                "DATABASE_URL": databases[name],
+                "BENCH_IDS": json.dumps(seed(databases[name])),
+                "BENCH_USER": f"u{n}",
+                "BENCH_WRITER": f"w{n}",
+            },
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=logs,
