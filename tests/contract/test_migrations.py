@@ -29,6 +29,7 @@ from todo_adapters.sql.migrations import (
     migration_engine,
     upgrade,
 )
+from todo_adapters.sql.schema import HEAD_REVISION, current_revision, upgraded
 from todo_core.idempotency import KEYS_PER_OWNER, IdempotencyKey
 from todo_core.syncing import TOMBSTONES_PER_OWNER
 from todo_core.tasks import NewTask
@@ -189,5 +190,23 @@ def test_bounding_keys_and_tombstones_counts_those_already_there(empty_database:
             ("carol", 1, 1, 0, 0),
         ]
         assert tuple(bounds) == (KEYS_PER_OWNER, TOMBSTONES_PER_OWNER)
+    finally:
+        engine.dispose()
+
+
+def test_the_head_a_start_compares_with_is_alembics() -> None:
+    """A start skips Alembic when the database is at HEAD_REVISION: a new migration must
+    move it, or starts would never apply that migration."""
+    assert head_revision() == HEAD_REVISION
+
+
+def test_a_start_at_the_head_reads_one_row_and_one_behind_migrates(empty_database: str) -> None:
+    engine = migration_engine(empty_database)
+    try:
+        assert current_revision(engine) is None
+        upgrade(engine, "0004")
+        assert current_revision(engine) == "0004"
+        assert upgraded(engine) == Migrated("0004", HEAD_REVISION)
+        assert upgraded(engine) == Migrated(HEAD_REVISION, HEAD_REVISION)
     finally:
         engine.dispose()

@@ -4,7 +4,8 @@
 stopping it (`close_memory`) reads the storage's `timer`, an attribute `limits` does not
 document. That is the one use of its internals, held by tests/unit/test_library_internals.py
 and bounded in pyproject.toml. Redis is reached through a connection pool of our own, handed
-to `limits` as its documented `connection_pool`, and closed through redis-py's public API.
+to `limits` as its documented `connection_pool`, and closed through redis-py's public API;
+redis-py is imported only when REDIS_URL is set (it is a tenth of a cold start otherwise).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from limits.aio.storage import MemoryStorage, RedisStorage
-from redis.asyncio import ConnectionPool
 
 REDIS_TIMEOUT_SECONDS = 0.25  # a request waits at most this long for a missing Redis
 KEY_PREFIX = "todo-limits"
@@ -30,6 +30,8 @@ def close_memory(storage: MemoryStorage) -> None:
 async def redis_storage(url: str) -> AsyncIterator[RedisStorage]:
     """Counts in the Redis at `url`, failing fast (`REDIS_TIMEOUT_SECONDS`) when it is away;
     its connections closed at the end."""
+    from redis.asyncio import ConnectionPool
+
     pool = ConnectionPool.from_url(
         url,
         socket_connect_timeout=REDIS_TIMEOUT_SECONDS,

@@ -18,8 +18,8 @@ from todo_adapters.sql import (
     make_engine,
     wait_for_database,
 )
-from todo_adapters.sql.migrations import Migrated, migration_engine, upgrade
 from todo_adapters.sql.options import connect_args_for
+from todo_adapters.sql.schema import Migrated, migration_engine, upgraded
 from todo_adapters.sql.urls import is_postgres, where
 from todo_adapters.threaded import ThreadedTaskRepository
 from todo_api.resources.threads import thread_pool
@@ -94,6 +94,6 @@ def migrate(settings: Settings) -> Migrated:
     engine = migration_engine(url, connect_args_for(url, no_timeout))
     try:  # the direct host may still be waking up when the pooled one already answers
         wait_for_database(engine, settings.db_startup_timeout_seconds)
-        return upgrade(engine)
+        return upgraded(engine)
     finally:
         engine.dispose()

@@ -4,17 +4,24 @@ its head, safely when several processes start at once."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import Connection, Engine, text
 
-from todo_adapters.sql.urls import driver_url
+from todo_adapters.sql.schema import Migrated, migrate, migration_engine
+
+__all__ = [
+    "Migrated",
+    "alembic_config",
+    "downgrade",
+    "head_revision",
+    "migrate",
+    "migration_engine",
+    "upgrade",
+]
 
 log = logging.getLogger(__name__)
 
@@ -33,39 +40,6 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-@dataclass(frozen=True)
-class Migrated:
-    """What `upgrade` found and left: equal revisions mean there was nothing to do."""
-
-    before: str | None
-    after: str | None
-
-    @property
-    def changed(self) -> bool:
-        return self.before != self.after
-
-
-def migration_engine(url: str, connect_args: dict[str, Any] | None = None) -> Engine:
-    """A one-connection engine whose transactions lock out other migrators.
-
-    PostgreSQL: a transaction-scoped advisory lock, taken first, released by COMMIT; it works
-    through PgBouncer's transaction pooling too, unlike a session lock. SQLite: BEGIN
-    IMMEDIATE, SQLAlchemy's recipe for a write lock from the first statement.
-    """
-    engine = create_engine(driver_url(url), poolclass=NullPool, connect_args=connect_args or {})
-    if engine.dialect.name == "sqlite":
-
-        @event.listens_for(engine, "connect")
-        def _no_implicit_begin(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.isolation_level = None
-
-        @event.listens_for(engine, "begin")
-        def _write_lock(connection: Connection) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
-
-
 def upgrade(engine: Engine, revision: str = "head") -> Migrated:
     """Apply pending migrations in one transaction, holding the migration lock: of several
     processes racing on an empty database one migrates, the others wait and find it done."""
@@ -81,15 +55,6 @@ def upgrade(engine: Engine, revision: str = "head") -> Migrated:
     else:
         log.info("database schema already at %s", after)
     return migrated
-
-
-def migrate(url: str, connect_args: dict[str, Any] | None = None) -> Migrated:
-    """`upgrade` on a connection of its own to `url`: what `todo-api migrate` does."""
-    engine = migration_engine(url, connect_args)
-    try:
-        return upgrade(engine)
-    finally:
-        engine.dispose()
 
 
 def downgrade(engine: Engine, revision: str) -> None:

@@ -1,0 +1,101 @@
+"""Cold start: from exec to the first 200 of the readiness route, on PostgreSQL, the product
+as deployed (`todo-api serve`, limits and metrics on) beside the floor app under uvicorn.
+
+    .venv/bin/python -m bench.coldstart                       # product and floor, 5 each
+    .venv/bin/python -m bench.coldstart --before /tmp/before  # and an earlier checkout
+
+A scale-to-zero deployment pays this on every first request, and a rolling restart once per
+replica. Each target's database is migrated and seeded first (a start then finds no
+migration pending, as a restart does); the starts alternate between the targets, and each
+is timed from `Popen` to the first 200, polled every 5 ms over a fresh connection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+from bench.targets import Target, earlier_product, floor, product
+from bench.workloads import seed
+from tests.support.databases import database_url, recreate_database
+from tests.support.servers import free_port
+
+REPO = Path(__file__).resolve().parents[1]
+SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
+POLL = 0.005
+PATIENCE = 60.0
+
+
+def answered_200(port: int, path: str) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+            connection.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            return connection.recv(64).startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False
+
+
+def one_start(target: Target, server_url: str) -> float:
+    """Seconds from exec to the readiness route's first 200; the process is stopped after."""
+    port = free_port()
+    ours = ("DATABASE_", "JWT_", "RATE_LIMIT_", "REDIS_", "METRICS", "OTEL_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
+    env.update(
+        DATABASE_URL=database_url(target.database, server_url),
+        BETTER_AUTH_SECRET=SECRET,
+        ENVIRONMENT="development",
+        PORT=str(port),
+        **target.settings,
+    )
+    command = [*target.command, "--port", str(port)]
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=target.cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        while not answered_200(port, target.ready_path):
+            if process.poll() is not None:
+                raise SystemExit(f"{target.name} exited with {process.returncode} before ready")
+            if time.perf_counter() - started > PATIENCE:
+                raise SystemExit(f"{target.name} not ready in {PATIENCE:g} s")
+            time.sleep(POLL)
+        return time.perf_counter() - started
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
+    parser.add_argument("--before", type=Path, help="an earlier checkout, started alike")
+    parser.add_argument("--starts", type=int, default=5, help="per target")
+    args = parser.parse_args()
+
+    targets = [product(REPO), floor(args.shared)]
+    if args.before is not None:
+        targets.append(earlier_product(args.before))
+    for target in targets:  # migrated by a first start, then seeded
+        recreate_database(target.database, args.database_url)
+        one_start(target, args.database_url)
+        seed(database_url(target.database, args.database_url))
+    seconds: dict[str, list[float]] = {target.name: [] for target in targets}
+    for start in range(args.starts):
+        for target in targets[start % len(targets) :] + targets[: start % len(targets)]:
+            seconds[target.name].append(one_start(target, args.database_url))
+    floor_median = statistics.median(seconds["floor"])
+    print(f"exec to ready, seconds (median of {args.starts}, alternating)")
+    for name, times in seconds.items():
+        median = statistics.median(times)
+        runs = " ".join(f"{t:.2f}" for t in times)
+        print(f"{name:>8}: {median:.2f}  x floor {median / floor_median:.2f}   ({runs})")
+
+
+if __name__ == "__main__":
+    main()
