@@ -3,6 +3,7 @@ per request measured with `time.process_time`, for this checkout and, alternatin
 
     .venv/bin/python -m bench.inprocess                        # this checkout alone
     .venv/bin/python -m bench.inprocess --before /tmp/before   # and an earlier one
+    .venv/bin/python -m bench.inprocess --bare                 # and without limits and metrics
 
 Each checkout runs in a child process of its own (its own imports), configured as deployed
 (rate limits in memory, metrics on, the access log on); blocks of requests alternate between
@@ -22,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.targets import FLEET_SETTINGS
+from bench.targets import BARE_SETTINGS, FLEET_SETTINGS
 from bench.workloads import seed
 from tests.support.databases import recreate_database
 
@@ -118,6 +119,9 @@ def main() -> None:
     parser.add_argument("--blocks", type=int, default=8)
     parser.add_argument("--requests", type=int, default=1000, help="per block")
     parser.add_argument("--workloads", nargs="+", default=list(WORKLOADS), choices=WORKLOADS)
+    parser.add_argument(
+        "--bare", action="store_true", help="also this checkout without limits and metrics"
+    )
     args = parser.parse_args()
 
     env = {
@@ -130,6 +134,9 @@ def main() -> None:
     }
     logs = tempfile.TemporaryFile("w+")  # noqa: SIM115 (the children's logs, for a failure)
     checkouts = {"now": REPO, **{f"before{n or ''}": p for n, p in enumerate(args.before)}}
+    if args.bare:
+        checkouts["bare"] = REPO
+    settings = {name: BARE_SETTINGS if name == "bare" else {} for name in checkouts}
     databases = {
         name: own_database(f"bench_inprocess_{n}", args.database_url, path)
         for n, (name, path) in enumerate(checkouts.items())
@@ -140,6 +147,7 @@ def main() -> None:
             cwd=path,
             env={
                 **env,
+                **settings[name],
                 "DATABASE_URL": databases[name],
                 "BENCH_IDS": json.dumps(seed(databases[name])),
                 "BENCH_USER": f"u{n}",

@@ -21,6 +21,8 @@ Picker = Callable[[random.Random], tuple[Request, str]]  # request and the token
 @dataclass
 class Outcome:
     latencies: list[float] = field(default_factory=list)
+    spans: list[tuple[float, float]] = field(default_factory=list)  # perf_counter, when kept
+    keep_spans: bool = False  # each request's start and end (CLOCK_MONOTONIC: the server's too)
     statuses: dict[int, int] = field(default_factory=dict)
     errors: int = 0
     seconds: float = 0.0
@@ -100,6 +102,8 @@ async def _connection(
             finished = time.perf_counter()
             if started >= record_from:
                 outcome.latencies.append(finished - started)
+                if outcome.keep_spans:
+                    outcome.spans.append((started, finished))
                 outcome.statuses[status] = outcome.statuses.get(status, 0) + 1
         except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
             if time.perf_counter() >= record_from:
@@ -121,10 +125,11 @@ async def load(
     warmup: float = 0.5,
     timeout: float = 10.0,
     server_cpu: Callable[[], float] | None = None,
+    keep_spans: bool = False,
 ) -> Outcome:
     """Drive `connections` connections for `warmup + seconds`; measure only the last part,
     including the CPU time `server_cpu` reports the server used meanwhile."""
-    outcome = Outcome()
+    outcome = Outcome(keep_spans=keep_spans)
     now = time.perf_counter()
     record_from, stop_at = now + warmup, now + warmup + seconds
     cpu_at_start: list[float] = []

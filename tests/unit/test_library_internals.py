@@ -1,21 +1,14 @@
-"""The two places that read another library's undocumented parts, held to what we rely on,
-so that an upgrade that changes them fails here (their upper bounds are in pyproject.toml).
-The third, prometheus_client's histogram internals, is held by tests/api/test_metrics.py
+"""The places that read another library's undocumented parts, held to what we rely on, so
+that an upgrade that changes them fails here (their upper bounds are in pyproject.toml).
+prometheus_client's histogram internals are held by tests/api/test_metrics.py
 (`test_counts_kept_between_flushes_add_up_as_if_observed_one_by_one`)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
 from pathlib import Path
-
-from limits import parse
-from limits.aio.storage import MemoryStorage
-from limits.aio.strategies import FixedWindowRateLimiter
-
-from todo_api.rate_limits.storages import close_memory
 
 A_DEAD_WORKER = """
 from prometheus_client import CollectorRegistry, Gauge
@@ -52,19 +45,3 @@ def test_a_dead_workers_live_gauges_are_forgotten_by_their_file_names(tmp_path: 
     before, after = python(A_SCRAPE).splitlines()
     assert before == "['todo_up 5.0']"
     assert after == "[]"
-
-
-def test_the_memory_counts_expiry_task_is_stopped() -> None:
-    async def counted_then_closed() -> asyncio.Task[None] | None:
-        storage = MemoryStorage()
-        assert await FixedWindowRateLimiter(storage).hit(parse("10/minute"), "reads", "alice")
-        timer = storage.timer  # what close_memory reads: it must be the running task
-        assert isinstance(timer, asyncio.Task)
-        assert not timer.done()
-        close_memory(storage)
-        await asyncio.sleep(0)
-        return timer
-
-    timer = asyncio.run(counted_then_closed())
-    assert timer is not None
-    assert timer.cancelled()

@@ -26,12 +26,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from limits import RateLimitItem
-from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.storage import Storage
 from limits.aio.strategies import FixedWindowRateLimiter
 from limits.errors import StorageError
 
 from todo_api.rate_limits.rates import rate_of
-from todo_api.rate_limits.storages import close_memory, redis_storage
+from todo_api.rate_limits.storages import redis_storage
+from todo_api.rate_limits.windows import MemoryWindows
 
 log = logging.getLogger("todo_api")
 
@@ -54,8 +55,7 @@ class RateLimits:
     """Budgets per kind of request; `charge` spends one and says whether it was there."""
 
     def __init__(self, reads: str, writes: str, shared: Storage | None = None) -> None:
-        self._memory = MemoryStorage()
-        self._local = FixedWindowRateLimiter(self._memory)
+        self._memory = MemoryWindows()
         self._shared = None if shared is None else FixedWindowRateLimiter(shared)
         self._items: dict[Kind, RateLimitItem] = {}
         self.policies: dict[Kind, str] = {}
@@ -73,11 +73,11 @@ class RateLimits:
         item = self._items.get(kind)
         if item is None:
             return None
-        if not await self._local.hit(item, kind, who):
-            return await self._refusal(self._local, item, kind, who)
+        if not self._memory.hit(item, kind, who):
+            return self._refused(kind, item, self._memory.seconds_left(kind, who))
         if self._shared is None or time.monotonic() < self._not_asking_until:
             return None
-        alone = await self._memory.get(item.key_for(kind, who))
+        alone = self._memory.count(kind, who)
         alone_at_most = int(item.amount * LOCAL_SHARE)
         if alone <= alone_at_most:
             return None
@@ -92,16 +92,14 @@ class RateLimits:
             self._stop_asking(error)
             return None
 
-    def close(self) -> None:
-        """Stop what `limits` leaves running in memory."""
-        close_memory(self._memory)
-
     async def _refusal(
         self, limiter: FixedWindowRateLimiter, item: RateLimitItem, kind: Kind, who: str
     ) -> Refusal:
         stats = await limiter.get_window_stats(item, kind, who)
-        wait = max(1, math.ceil(stats.reset_time - time.time()))
-        return Refusal(kind, self.policies[kind], wait, str(item))
+        return self._refused(kind, item, stats.reset_time - time.time())
+
+    def _refused(self, kind: Kind, item: RateLimitItem, seconds_left: float) -> Refusal:
+        return Refusal(kind, self.policies[kind], max(1, math.ceil(seconds_left)), str(item))
 
     def _stop_asking(self, error: StorageError) -> None:
         if not self._not_asking_until:
@@ -126,8 +124,4 @@ async def rate_limits_for(
         shared = (
             None if redis_url is None else await stack.enter_async_context(redis_storage(redis_url))
         )
-        limits = RateLimits(reads, writes, shared)
-        try:
-            yield limits
-        finally:
-            limits.close()
+        yield RateLimits(reads, writes, shared)

@@ -1,11 +1,7 @@
-"""Where budgets are counted: each process's memory, and Redis (shared by every replica).
-
-`limits` counts in memory with an expiry task it starts on first use and leaves running:
-stopping it (`close_memory`) reads the storage's `timer`, an attribute `limits` does not
-document. That is the one use of its internals, held by tests/unit/test_library_internals.py
-and bounded in pyproject.toml. Redis is reached through a connection pool of our own, handed
-to `limits` as its documented `connection_pool`, and closed through redis-py's public API;
-redis-py is imported only when REDIS_URL is set (it is a tenth of a cold start otherwise).
+"""Where budgets are counted across replicas: Redis, reached through a connection pool of
+our own, handed to `limits` as its documented `connection_pool`, and closed through
+redis-py's public API; redis-py is imported only when REDIS_URL is set (it is a tenth of a
+cold start otherwise). Each process's own counts are `windows`.
 """
 
 from __future__ import annotations
@@ -13,17 +9,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from limits.aio.storage import MemoryStorage, RedisStorage
+from limits.aio.storage import RedisStorage
 
 REDIS_TIMEOUT_SECONDS = 0.25  # a request waits at most this long for a missing Redis
 KEY_PREFIX = "todo-limits"
-
-
-def close_memory(storage: MemoryStorage) -> None:
-    """Stop the memory storage's expiry task, if it started one."""
-    timer = storage.timer
-    if timer is not None:
-        timer.cancel()
 
 
 @asynccontextmanager
