@@ -5,18 +5,19 @@ process was doing while its slowest requests waited.
     .venv/bin/python -m bench.tails --workloads mix --runs 3 --connections 64
 
 The server runs with a probe (in its own process, nothing in the product): `gc.callbacks`
-time every collection, and a thread samples the event loop's thread's stack every few
-milliseconds. The client keeps each request's start and end; both sides read
-CLOCK_MONOTONIC, so a request's window can be laid over the server's record. For the slowest
-1% of requests it reports how much of their windows a collection covered, how much the loop
-sat idle in `epoll` (waiting on the database, or on nothing), and the functions the loop
-was in otherwise, against the same figures over the whole run.
+time every collection, and a task on its event loop sleeps 1 ms again and again, recording
+how late it comes back (the loop's lag: how long other work held it). The client keeps each
+request's start and end; both sides read CLOCK_MONOTONIC, so a request's window can be laid
+over the server's record. For the slowest 1% of requests it reports how much of their
+windows a collection covered and the worst lag within each, against the whole run.
+
+A thread sampling the loop's stack was tried first: under uvloop a sampler only gets the
+GIL while the loop waits in epoll, so every sample said "idle".
 """
 
 from __future__ import annotations
 
 import argparse
-import bisect
 import json
 import statistics
 import sys
@@ -36,35 +37,52 @@ IDLE = ("select", "poll", "_run_once")  # the loop waiting for I/O
 
 # Run in the server's process before `todo-api serve`: the probe, then the product's CLI.
 PROBE = r"""
-import atexit, gc, json, os, sys, threading, time
+import asyncio, contextlib, gc, json, os, signal, sys, time
+import todo_api.app
 
-events, samples, began = [], [], [0.0]
+collections, lags, began = [], [], [0.0]
 
 def on_gc(phase, info):
     if phase == "start":
         began[0] = time.perf_counter()
     else:
-        events.append((began[0], time.perf_counter(), info["generation"]))
+        collections.append((began[0], time.perf_counter(), info["generation"]))
 
 gc.callbacks.append(on_gc)
-main = threading.main_thread().ident
 
-def sample():
+async def lag():  # a 1 ms sleep, again and again: how late the loop comes back is its lag
     while True:
-        time.sleep(0.002)
-        frame, stack = sys._current_frames().get(main), []
-        while frame is not None and len(stack) < 8:
-            stack.append(frame.f_code.co_name + " " + frame.f_code.co_filename.rsplit("/", 1)[-1])
-            frame = frame.f_back
-        samples.append((time.perf_counter(), stack))
+        asked = time.perf_counter()
+        await asyncio.sleep(0.001)
+        back = time.perf_counter()
+        lags.append((asked, back, back - asked - 0.001))
 
-threading.Thread(target=sample, daemon=True).start()
+create_app = todo_api.app.create_app
 
-def dump():
+def probed_app():
+    app = create_app()
+    lifespan = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def probing(app_):
+        async with lifespan(app_) as state:
+            task = asyncio.create_task(lag())
+            yield state
+            task.cancel()
+
+    app.router.lifespan_context = probing
+    return app
+
+todo_api.app.create_app = probed_app
+
+def dumped_then_gone(signum, frame):
     with open(os.environ["TAILS_RECORD"], "w") as record:
-        json.dump({"gc": events, "samples": samples}, record)
+        json.dump({"gc": collections, "lags": lags}, record)
+    os._exit(0)
 
-atexit.register(dump)
+# uvicorn re-raises SIGTERM after its graceful shutdown, with the handler found at start:
+# this one, so that the record is written before the process goes.
+signal.signal(signal.SIGTERM, dumped_then_gone)
 from todo_api.cli import main
 sys.argv = ["todo-api", *sys.argv[1:]]
 main()
@@ -81,29 +99,14 @@ def overlap(start: float, end: float, spans: list[tuple[float, float]]) -> float
     return sum(max(0.0, min(end, b) - max(start, a)) for a, b in spans)
 
 
-def what_the_loop_did(samples: list[tuple[float, list[str]]]) -> Counter[str]:
-    """Per sample, the innermost frame outside asyncio's own machinery ("idle" when waiting
-    in epoll)."""
-    seen: Counter[str] = Counter()
-    for _, stack in samples:
-        if not stack or stack[0].split()[0] in IDLE:
-            seen["idle (epoll)"] += 1
-            continue
-        frame = next((f for f in stack if "asyncio" not in f and "events.py" not in f), stack[0])
-        seen[frame] += 1
-    return seen
-
-
 def report(name: str, outcome: Outcome, record: dict[str, Any]) -> None:
     collections = [(a, b) for a, b, _ in record["gc"]]
-    samples = [(t, stack) for t, stack in record["samples"]]
-    times = [t for t, _ in samples]
     spans = sorted(outcome.spans, key=lambda span: span[1] - span[0])
     if not spans:
         print(f"{name}: no requests")
         return
     slowest = spans[-max(1, len(spans) // 100) :]
-    first, last = spans[0][0], max(end for _, end in outcome.spans)
+    first, last = min(start for start, _ in spans), max(end for _, end in spans)
     latencies = [end - start for start, end in outcome.spans]
     print(
         f"\n== {name}: {len(spans)} requests, p50 {statistics.median(latencies) * 1000:.1f} ms,"
@@ -120,19 +123,19 @@ def report(name: str, outcome: Outcome, record: dict[str, Any]) -> None:
         f" collections by generation {dict(sorted(by_generation.items()))},"
         f" longest {longest * 1000:.1f} ms"
     )
-    in_run = samples[bisect.bisect_left(times, first) : bisect.bisect_right(times, last)]
-    in_slow = [
-        sample
-        for a, b in slowest
-        for sample in samples[bisect.bisect_left(times, a) : bisect.bisect_right(times, b)]
+    lags = [(a, b, late) for a, b, late in record["lags"] if first <= a and b <= last]
+    slow_lags = [
+        max((late for a, b, late in lags if start <= b and a <= end), default=0.0)
+        for start, end in slowest
     ]
-    overall, slow = what_the_loop_did(in_run), what_the_loop_did(in_slow)
-    print(f"the loop's thread, sampled ({len(in_run)} samples in the run, {len(in_slow)} slow):")
-    print(f"  {'share of slow windows':>22} {'of the run':>10}  function")
-    for frame, count in slow.most_common(12):
-        share_slow = count / max(1, len(in_slow))
-        share_all = overall[frame] / max(1, len(in_run))
-        print(f"  {share_slow:22.1%} {share_all:10.1%}  {frame}")
+    every = sorted(late * 1000 for _, _, late in lags)
+    if every:
+        p50, p99 = every[len(every) // 2], every[int(0.99 * len(every))]
+        print(
+            f"the loop's lag (a 1 ms sleep's lateness, {len(every)} samples): p50 {p50:.1f} ms,"
+            f" p99 {p99:.1f} ms, max {every[-1]:.1f} ms; the worst within each slowest window:"
+            f" median {statistics.median(slow_lags) * 1000:.1f} ms"
+        )
 
 
 def main() -> None:
