@@ -21,6 +21,7 @@ from todo_adapters.sql import (
     make_engine,
     table,  # noqa: F401  (the models autogenerate compares with)
 )
+from todo_adapters.sql.migrating import upgraded
 from todo_adapters.sql.migrations import (
     Migrated,
     alembic_config,
@@ -29,7 +30,7 @@ from todo_adapters.sql.migrations import (
     migration_engine,
     upgrade,
 )
-from todo_adapters.sql.schema import HEAD_REVISION, current_revision, upgraded
+from todo_adapters.sql.schema import HEAD_REVISION, current_revision
 from todo_core.idempotency import KEYS_PER_OWNER, IdempotencyKey
 from todo_core.syncing import TOMBSTONES_PER_OWNER
 from todo_core.tasks import NewTask

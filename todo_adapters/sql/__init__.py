@@ -6,11 +6,11 @@ loop. Both run the same statements on the same table, whose schema `migrate` bri
 """
 
 from todo_adapters.sql.engine import make_engine, ping, wait_for_database
+from todo_adapters.sql.migrating import migrate
 from todo_adapters.sql.options import PoolOptions
 from todo_adapters.sql.pool import Connections
 from todo_adapters.sql.repository import SqlTaskRepository
 from todo_adapters.sql.repository_async import AsyncSqlTaskRepository
-from todo_adapters.sql.schema import migrate
 
 __all__ = [
     "AsyncSqlTaskRepository",

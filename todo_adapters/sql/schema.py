@@ -1,16 +1,9 @@
-"""Whether the schema is current, and the one function that makes it so, without loading
-Alembic when it already is.
-
-A start on a current database, every restart of every replica, reads one row
-(`alembic_version`) and never imports Alembic, Mako and their templates (about 150 ms of a
-cold start); only a start that finds a migration pending loads them (`migrations`).
-`HEAD_REVISION` names the newest script; tests/contract/test_migrations.py holds it equal
-to Alembic's head, so a new migration cannot forget it.
-"""
+"""What the schema is at, told without Alembic: the newest revision (`HEAD_REVISION`, held
+equal to Alembic's head by tests/contract/test_migrations.py, so a new migration cannot
+forget it), the database's own, and the engine migrations run on (`migrating` uses them)."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -19,8 +12,6 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import NullPool
 
 from todo_adapters.sql.urls import driver_url
-
-log = logging.getLogger("todo_adapters.sql.migrations")
 
 HEAD_REVISION: Final = "0005"
 
@@ -69,23 +60,3 @@ def current_revision(engine: Engine) -> str | None:
         if "no such table" in str(error.orig):
             return None
         raise
-
-
-def upgraded(engine: Engine) -> Migrated:
-    """The schema brought to the head: at once when it is there, else through Alembic."""
-    current = current_revision(engine)
-    if current == HEAD_REVISION:
-        log.info("database schema already at %s", current)
-        return Migrated(current, current)
-    from todo_adapters.sql.migrations import upgrade
-
-    return upgrade(engine)
-
-
-def migrate(url: str, connect_args: dict[str, Any] | None = None) -> Migrated:
-    """`upgraded` on a connection of its own to `url`: what `todo-api migrate` does."""
-    engine = migration_engine(url, connect_args)
-    try:
-        return upgraded(engine)
-    finally:
-        engine.dispose()

@@ -18,8 +18,9 @@ from todo_adapters.sql import (
     make_engine,
     wait_for_database,
 )
+from todo_adapters.sql.migrating import upgraded
 from todo_adapters.sql.options import connect_args_for
-from todo_adapters.sql.schema import Migrated, migration_engine, upgraded
+from todo_adapters.sql.schema import Migrated, migration_engine
 from todo_adapters.sql.urls import is_postgres, where
 from todo_adapters.threaded import ThreadedTaskRepository
 from todo_api.resources.threads import thread_pool

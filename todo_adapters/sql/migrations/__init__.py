@@ -11,14 +11,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
-from todo_adapters.sql.schema import Migrated, migrate, migration_engine
+from todo_adapters.sql.schema import Migrated, migration_engine
 
 __all__ = [
     "Migrated",
     "alembic_config",
     "downgrade",
     "head_revision",
-    "migrate",
     "migration_engine",
     "upgrade",
 ]
