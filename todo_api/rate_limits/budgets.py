@@ -1,6 +1,6 @@
 """Request budgets: how many reads and writes one user (or one client address) may send in a
-window, counted by the `limits` library: in each process's memory, and, with REDIS_URL, in
-Redis, where every replica spends from the same count.
+window, counted in fixed windows: in each process's memory (`windows`), and, with REDIS_URL,
+by the `limits` library in Redis, where every replica spends from the same count.
 
 Asking Redis costs a round trip and a good part of a request's CPU (the docs' performance page).
 So a process first counts each budget in its own memory, and asks Redis only once a budget is
