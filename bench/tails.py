@@ -33,7 +33,6 @@ from tests.support.databases import recreate_database
 
 REPO = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
-IDLE = ("select", "poll", "_run_once")  # the loop waiting for I/O
 
 # Run in the server's process before `todo-api serve`: the probe, then the product's CLI.
 PROBE = r"""

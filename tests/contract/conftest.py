@@ -35,7 +35,10 @@ class Fresh(Protocol):
     (memory: the store's own arguments; SQL: the store's `sync_state` row)."""
 
     def __call__(
-        self, *, keys_per_owner: int = KEYS_PER_OWNER, tombstones_per_owner: int = ...
+        self,
+        *,
+        keys_per_owner: int = KEYS_PER_OWNER,
+        tombstones_per_owner: int = TOMBSTONES_PER_OWNER,
     ) -> TaskRepository: ...
 
 

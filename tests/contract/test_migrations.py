@@ -191,6 +191,13 @@ def test_bounding_keys_and_tombstones_counts_those_already_there(empty_database:
             ("carol", 1, 1, 0, 0),
         ]
         assert tuple(bounds) == (KEYS_PER_OWNER, TOMBSTONES_PER_OWNER)
+        downgrade(engine, "0004")  # with rows there, and up again: counted the same
+        upgrade(engine)
+        with engine.connect() as connection:
+            again = connection.execute(
+                text("SELECT user_id, tasks, keys, tombstones, purged_through FROM task_counts")
+            ).all()
+        assert sorted(again) == sorted(counts)
     finally:
         engine.dispose()
 

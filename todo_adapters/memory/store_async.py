@@ -62,7 +62,7 @@ class AsyncInMemoryTaskRepository:
         self._stamps: dict[int, int] = {}  # task id -> the stamp of its last write
         self._tombstones: dict[str, list[_Tombstone]] = {}
         self._purged_through = 0  # the last stamp of a tombstone forgotten
-        self._purged_for: dict[str, int] = {}  # the same, of tombstones past an owner's bound
+        self._owner_purged_through: dict[str, int] = {}  # the same, past an owner's bound
         self._keys: dict[str, dict[str, _Kept]] = {}  # per owner, oldest first
         self._keys_per_owner = keys_per_owner
         self._tombstones_per_owner = tombstones_per_owner
@@ -120,15 +120,12 @@ class AsyncInMemoryTaskRepository:
                 return replace(kept.outcome, replayed_for=kept.fingerprint)
             outcome = self._write(owner, write)
             if outcome.done:
-                keys.pop(key.key, None)  # an expired key used afresh is the newest now
-                keys[key.key] = _Kept(key.fingerprint, _utc(key.at), outcome)
-                while len(keys) > self._keys_per_owner:
-                    del keys[next(iter(keys))]
+                self._keep(owner, key, _Kept(key.fingerprint, _utc(key.at), outcome))
             return outcome
 
     async def changed_since(self, owner: str, stamp: int) -> Delta:
         with self._lock:
-            if 0 < stamp <= max(self._purged_through, self._purged_for.get(owner, 0)):
+            if 0 < stamp <= max(self._purged_through, self._owner_purged_through.get(owner, 0)):
                 raise SyncExpired()
             tasks = self._by_owner.get(owner, {}).values()
             changed = [copy(t) for t in tasks if self._stamps[t.id] >= stamp]
@@ -177,6 +174,19 @@ class AsyncInMemoryTaskRepository:
                     self._bury(owner, _Tombstone(task_id, self._stamp(), datetime.now(UTC)))
                     return Outcome(True)
 
+    def _keep(self, owner: str, key: IdempotencyKey, kept: _Kept) -> None:
+        """Keep a key, oldest first as SQL orders them (by time, then key), forgetting the
+        owner's oldest past the bound."""
+        keys = self._keys[owner]
+        keys.pop(key.key, None)  # an expired key used afresh is kept anew
+        newest = next(reversed(keys.items()), None)
+        keys[key.key] = kept
+        if newest is not None and (kept.at, key.key) < (newest[1].at, newest[0]):
+            # out of order (another clock, a retry of an old request): put it in its place
+            self._keys[owner] = keys = dict(sorted(keys.items(), key=_age))
+        while len(keys) > self._keys_per_owner:
+            del keys[next(iter(keys))]
+
     def _bury(self, owner: str, tombstone: _Tombstone) -> None:
         """Keep a tombstone, forgetting the owner's oldest past the bound."""
         tombstones = self._tombstones.setdefault(owner, [])
@@ -184,7 +194,9 @@ class AsyncInMemoryTaskRepository:
         over = len(tombstones) - self._tombstones_per_owner
         if over > 0:
             last_gone = tombstones[over - 1].stamp
-            self._purged_for[owner] = max(self._purged_for.get(owner, 0), last_gone)
+            self._owner_purged_through[owner] = max(
+                self._owner_purged_through.get(owner, 0), last_gone
+            )
             del tombstones[:over]
 
     def _stamp(self) -> int:
@@ -208,6 +220,11 @@ class AsyncInMemoryTaskRepository:
         tasks[task_id] = replace(task, **fields)  # type: ignore[arg-type]
         self._stamps[task_id] = self._stamp()
         return Outcome(True, copy(tasks[task_id]))
+
+
+def _age(item: tuple[str, _Kept]) -> tuple[datetime, str]:
+    name, kept = item
+    return kept.at, name
 
 
 def _by_id(task: Task) -> int:

@@ -1,8 +1,9 @@
 """Bringing a database's schema to the head, without loading Alembic when it is there.
 
 A start on a current database, every restart of every replica, reads one row
-(`alembic_version`) and never imports Alembic, Mako and their templates (about 150 ms of a
-cold start); only a start that finds a migration pending loads them (`migrations`).
+(`alembic_version`) and never imports Alembic, Mako and their templates (a good part of a
+cold start: the docs' performance page); only a start that finds a migration pending loads
+them (`migrations`).
 """
 
 from __future__ import annotations

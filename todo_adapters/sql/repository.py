@@ -25,7 +25,12 @@ from todo_core.syncing import Delta
 from todo_core.tasks import NewTask, Task, TaskChanges, is_task_id
 from todo_core.writes import Add, Change, Remove, Toggle, Write
 
-_PURGES = (syncing.ADVANCE_PURGED, syncing.PURGE_TOMBSTONES, idempotency.PURGE_KEYS)
+_PURGES = (
+    syncing.LOCK_PURGED_OWNERS,
+    syncing.ADVANCE_PURGED,
+    syncing.PURGE_TOMBSTONES,
+    idempotency.PURGE_KEYS,
+)
 
 
 class SqlTaskRepository:

@@ -50,9 +50,13 @@ def migration_engine(url: str, connect_args: dict[str, Any] | None = None) -> En
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The revision the database is at; None when it has none (empty, or never migrated)."""
+    """The revision the database is at; None when it has none (empty, or never migrated).
+    On SQLite, read without the migration engine's BEGIN IMMEDIATE: a read needs no write
+    lock, and every start asks."""
+    sqlite = engine.dialect.name == "sqlite"
+    reader = create_engine(engine.url, poolclass=NullPool) if sqlite else engine
     try:
-        with engine.connect() as connection:
+        with reader.connect() as connection:
             return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except sa_exc.ProgrammingError:  # PostgreSQL: no such table
         return None
@@ -60,3 +64,6 @@ def current_revision(engine: Engine) -> str | None:
         if "no such table" in str(error.orig):
             return None
         raise
+    finally:
+        if sqlite:
+            reader.dispose()

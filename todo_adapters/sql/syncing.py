@@ -3,13 +3,13 @@ deletion's (both set by triggers, migration 0003), and the stamp the next sync s
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, literal_column, select, update
+from sqlalchemy import bindparam, delete, literal_column, select, union, update
 from sqlalchemy.sql import func
 
 from todo_adapters.sql.statements import COLUMNS
-from todo_adapters.sql.table import COUNTS, SYNC_STATE, TASKS, TOMBSTONES
+from todo_adapters.sql.table import COUNTS, KEYS, SYNC_STATE, TASKS, TOMBSTONES
 
-_tasks, _tombstones, _sync, _counts = TASKS, TOMBSTONES, SYNC_STATE, COUNTS
+_tasks, _tombstones, _sync, _counts, _keys = TASKS, TOMBSTONES, SYNC_STATE, COUNTS, KEYS
 
 # One snapshot for the horizon and both reads.
 POSTGRES_SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
@@ -44,6 +44,21 @@ _purged = (
     select(func.max(_tombstones.c.stamp))
     .where(_tombstones.c.deleted_at < bindparam("tombstones_before"))
     .scalar_subquery()
+)
+# The purge's first step: the count rows of every owner it will forget something of, locked
+# in one order. Its deletions' triggers update those rows (migration 0005), and a write locks
+# its owner's row before it trims that owner's oldest rows: taking the rows first, the purge
+# waits for such a write, or the write for the purge, never each for the other (a deadlock).
+# SQLite serialises writes: there it compiles to a plain read.
+_purged_owners = union(
+    select(_keys.c.user_id).where(_keys.c.created_at < bindparam("keys_before")),
+    select(_tombstones.c.user_id).where(_tombstones.c.deleted_at < bindparam("tombstones_before")),
+).subquery()
+LOCK_PURGED_OWNERS = (
+    select(_counts.c.user_id)
+    .where(_counts.c.user_id.in_(select(_purged_owners.c.user_id)))
+    .order_by(_counts.c.user_id)
+    .with_for_update()
 )
 # The last purged stamp first: a cursor at or before it is refused from then on.
 ADVANCE_PURGED = (

@@ -74,7 +74,7 @@ class RateLimits:
         if item is None:
             return None
         if not self._memory.hit(item, kind, who):
-            return self._refused(kind, item, self._memory.seconds_left(kind, who))
+            return self._refusal_after(kind, item, self._memory.seconds_left(kind, who))
         if self._shared is None or time.monotonic() < self._not_asking_until:
             return None
         alone = self._memory.count(kind, who)
@@ -87,18 +87,18 @@ class RateLimits:
             if await self._shared.hit(item, kind, who, cost=handed):
                 self._ask_again()
                 return None
-            return await self._refusal(self._shared, item, kind, who)
+            return await self._shared_refusal(self._shared, item, kind, who)
         except StorageError as error:
             self._stop_asking(error)
             return None
 
-    async def _refusal(
-        self, limiter: FixedWindowRateLimiter, item: RateLimitItem, kind: Kind, who: str
+    async def _shared_refusal(
+        self, shared: FixedWindowRateLimiter, item: RateLimitItem, kind: Kind, who: str
     ) -> Refusal:
-        stats = await limiter.get_window_stats(item, kind, who)
-        return self._refused(kind, item, stats.reset_time - time.time())
+        stats = await shared.get_window_stats(item, kind, who)
+        return self._refusal_after(kind, item, stats.reset_time - time.time())
 
-    def _refused(self, kind: Kind, item: RateLimitItem, seconds_left: float) -> Refusal:
+    def _refusal_after(self, kind: Kind, item: RateLimitItem, seconds_left: float) -> Refusal:
         return Refusal(kind, self.policies[kind], max(1, math.ceil(seconds_left)), str(item))
 
     def _stop_asking(self, error: StorageError) -> None:

@@ -1,7 +1,7 @@
 """Where budgets are counted across replicas: Redis, reached through a connection pool of
 our own, handed to `limits` as its documented `connection_pool`, and closed through
-redis-py's public API; redis-py is imported only when REDIS_URL is set (it is a tenth of a
-cold start otherwise). Each process's own counts are `windows`.
+redis-py's public API; redis-py is imported only when REDIS_URL is set (a cold start would
+pay for it otherwise). Each process's own counts are `windows`.
 """
 
 from __future__ import annotations

@@ -1,12 +1,11 @@
 """Budgets counted in this process's memory: fixed windows, one dict entry per budget.
 
 They count as `limits`' FixedWindowRateLimiter does: a window opens at its budget's first
-request and lasts the rate's period, and every request counts, a refused one too. Its
-MemoryStorage (5.8) was not used for this because it starts an asyncio task on every hit
-that walks every key it holds. Measured in-process (`bench.inprocess --bare`), rate limits
-cost 3% of a `get` and 12% of a `create` through it. Here a hit is two dict lookups, and
-expired windows are swept at most once a period. `limits` still reads the rates and counts
-the shared budget in Redis (`budgets`).
+request and lasts the rate's period, and every request counts, a refused one too. `limits`'
+own async MemoryStorage starts a task on every hit that walks every key it holds (its cost
+is on the docs' performance page); here a hit is two dict lookups, and ended windows are
+swept at most once a period. `limits` still reads the rates and counts the shared budget in
+Redis (`budgets`).
 """
 
 from __future__ import annotations

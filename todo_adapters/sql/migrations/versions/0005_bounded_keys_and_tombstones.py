@@ -37,8 +37,14 @@ _COUNT_EXISTING = [
         SELECT count(*) FROM task_tombstones AS t WHERE t.user_id = task_counts.user_id
     )""",
 ]
+# Before any DDL, every table a write touches, in the order writes take them: a write under
+# way finishes first, later ones wait, and no write holds one of them while waiting for
+# another this migration holds (the column changes below would lock task_counts first).
+_LOCK_FOR_POSTGRES = (
+    "LOCK TABLE tasks, task_counts, idempotency_keys, task_tombstones, sync_state"
+    " IN ACCESS EXCLUSIVE MODE"
+)
 _POSTGRES = [
-    "LOCK TABLE idempotency_keys, task_tombstones IN SHARE ROW EXCLUSIVE MODE",
     *_COUNT_EXISTING,
     """
     CREATE FUNCTION keys_kept() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -169,6 +175,9 @@ def _counter(name: str) -> sa.Column[int]:
 
 
 def upgrade() -> None:
+    postgres = op.get_bind().dialect.name == "postgresql"
+    if postgres:
+        op.execute(_LOCK_FOR_POSTGRES)
     for column in _ADDED["task_counts"]:
         op.add_column("task_counts", _counter(column))
     bound = sa.text(str(BOUND))
@@ -179,7 +188,6 @@ def upgrade() -> None:
     op.create_index(
         "ix_idempotency_keys_user_id_created_at", "idempotency_keys", ["user_id", "created_at"]
     )
-    postgres = op.get_bind().dialect.name == "postgresql"
     for statement in _POSTGRES if postgres else _SQLITE:
         op.execute(statement)
 
