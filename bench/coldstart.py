@@ -13,7 +13,6 @@ is timed from `Popen` to the first 200, polled every 5 ms over a fresh connectio
 from __future__ import annotations
 
 import argparse
-import os
 import socket
 import statistics
 import subprocess
@@ -43,15 +42,7 @@ def answered_200(port: int, path: str) -> bool:
 def one_start(target: Target, server_url: str) -> float:
     """Seconds from exec to the readiness route's first 200; the process is stopped after."""
     port = free_port()
-    ours = ("DATABASE_", "JWT_", "RATE_LIMIT_", "REDIS_", "METRICS", "OTEL_")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
-    env.update(
-        DATABASE_URL=database_url(target.database, server_url),
-        BETTER_AUTH_SECRET=SECRET,
-        ENVIRONMENT="development",
-        PORT=str(port),
-        **target.settings,
-    )
+    env = target.environment(server_url, SECRET)
     command = [*target.command, "--port", str(port)]
     started = time.perf_counter()
     process = subprocess.Popen(

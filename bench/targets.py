@@ -30,7 +30,8 @@ class Target:
     database: str
     settings: dict[str, str] = field(default_factory=dict)
 
-    def start(self, server_url: str, secret: str) -> Service:
+    def environment(self, server_url: str, secret: str) -> dict[str, str]:
+        """This process's environment without our settings, then the target's own."""
         ours = ("DATABASE_", "JWT_", "RATE_LIMIT_", "REDIS_", "METRICS", "OTEL_")
         env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
         env.update(
@@ -39,6 +40,10 @@ class Target:
             ENVIRONMENT="development",
             **self.settings,
         )
+        return env
+
+    def start(self, server_url: str, secret: str) -> Service:
+        env = self.environment(server_url, secret)
         logs = Path(os.environ.get("TMPDIR", "/tmp"))
         service = Service(
             self.command, self.cwd, env, lambda _: logs / f"bench-{self.name}.log", self.ready_path

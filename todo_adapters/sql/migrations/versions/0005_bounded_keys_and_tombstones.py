@@ -44,6 +44,16 @@ _LOCK_FOR_POSTGRES = (
     "LOCK TABLE tasks, task_counts, idempotency_keys, task_tombstones, sync_state"
     " IN ACCESS EXCLUSIVE MODE"
 )
+# One owner's rows deleted by a statement (the purge, a trim), counted down once per owner.
+_FORGOTTEN = """
+    CREATE FUNCTION {counted}_forgotten() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE task_counts AS c SET {counted} = c.{counted} - gone.n
+        FROM (SELECT user_id, count(*) AS n FROM forgotten GROUP BY user_id) AS gone
+        WHERE c.user_id = gone.user_id;
+        RETURN NULL;
+    END $$
+    """
 _POSTGRES = [
     *_COUNT_EXISTING,
     """
@@ -65,15 +75,7 @@ _POSTGRES = [
         RETURN NULL;
     END $$
     """,
-    """
-    CREATE FUNCTION keys_forgotten() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        UPDATE task_counts AS c SET keys = c.keys - gone.n
-        FROM (SELECT user_id, count(*) AS n FROM forgotten GROUP BY user_id) AS gone
-        WHERE c.user_id = gone.user_id;
-        RETURN NULL;
-    END $$
-    """,
+    _FORGOTTEN.format(counted="keys"),
     """
     CREATE FUNCTION tombstones_kept() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE
@@ -99,15 +101,7 @@ _POSTGRES = [
         RETURN NULL;
     END $$
     """,
-    """
-    CREATE FUNCTION tombstones_forgotten() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        UPDATE task_counts AS c SET tombstones = c.tombstones - gone.n
-        FROM (SELECT user_id, count(*) AS n FROM forgotten GROUP BY user_id) AS gone
-        WHERE c.user_id = gone.user_id;
-        RETURN NULL;
-    END $$
-    """,
+    _FORGOTTEN.format(counted="tombstones"),
     """CREATE TRIGGER keys_kept AFTER INSERT ON idempotency_keys
     FOR EACH ROW EXECUTE FUNCTION keys_kept()""",
     """CREATE TRIGGER keys_forgotten AFTER DELETE ON idempotency_keys
