@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import psycopg
-from sqlalchemy.engine import make_url
 
 from todo_adapters.sql.poolers import Route, known_route
+from todo_adapters.sql.urls import is_postgres, query
 
 PreparedStatements = Literal["auto", "on", "off"]
 LIBPQ_WITH_POOLER_PREPARE = 170000  # libpq 17 closes prepared statements the PgBouncer way
@@ -79,10 +79,9 @@ def connect_args_for(
 ) -> dict[str, Any]:
     """psycopg connection arguments; anything the URL itself sets wins. `route` is what
     asking the server found (`todo_adapters.sql.poolers`); unasked, what the URL tells."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "postgresql":
+    if not is_postgres(url):
         return {}
-    given = parsed.query
+    given = query(url)
     defaults = {
         "connect_timeout": pool.connect_timeout_seconds,
         "tcp_user_timeout": pool.tcp_user_timeout_ms,

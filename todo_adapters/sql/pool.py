@@ -17,11 +17,10 @@ from typing import Any
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
-from sqlalchemy.engine import make_url
 
 from todo_adapters.sql.options import PoolOptions, connect_args_for
 from todo_adapters.sql.poolers import Route, ask_async, known_route
-from todo_adapters.sql.urls import driver_url, libpq_url
+from todo_adapters.sql.urls import driver_url, libpq_url, query
 from todo_adapters.sql.waiting import wait_until_reachable_async
 from todo_core.errors import StorageUnavailable
 
@@ -45,7 +44,7 @@ class Connections:
         self._returning: set[asyncio.Task[None]] = set()
         self._conninfo = libpq_url(url)
         self._url = driver_url(url)
-        self._route = known_route(self._url, "options" in make_url(self._url).query)
+        self._route = known_route(self._url, "options" in query(self._url))
         self._arguments = self._arguments_for(self._route or "direct")
         self.pool = AsyncConnectionPool(
             self._conninfo,

@@ -11,15 +11,13 @@ import os
 import secrets
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from todo_adapters.sql.urls import sqlite_database
 
 
 def dev_secret_path(database_url: str) -> Path:
     """Beside the SQLite file; in the working directory for a server database."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        return Path(f"{url.database}.dev-secret")
-    return Path(".todo-dev-secret")
+    database = sqlite_database(database_url)
+    return Path(f"{database}.dev-secret") if database else Path(".todo-dev-secret")
 
 
 def load_or_create(path: Path) -> str:
