@@ -1,5 +1,6 @@
 """Cold start: from exec to the first 200 of the readiness route, on PostgreSQL, the product
-as deployed (`todo-api serve`, limits and metrics on) beside the floor app under uvicorn.
+in the `deployed` profile (`todo-api serve`, limits and metrics on, the access log on) beside
+the floor app under uvicorn.
 
     .venv/bin/python -m bench.coldstart                       # product and floor, 5 each
     .venv/bin/python -m bench.coldstart --before /tmp/before  # and an earlier checkout
@@ -19,7 +20,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench.targets import Target, earlier_product, floor, product
+from bench.targets import Target, describe, earlier_product, floor, product
 from bench.workloads import seed
 from tests.support.databases import database_url, recreate_database
 from tests.support.servers import free_port
@@ -69,9 +70,9 @@ def main() -> None:
     parser.add_argument("--starts", type=int, default=5, help="per target")
     args = parser.parse_args()
 
-    targets = [product(REPO), floor(args.shared)]
+    targets = [product(REPO, profile="deployed"), floor(args.shared)]
     if args.before is not None:
-        targets.append(earlier_product(args.before))
+        targets.append(earlier_product(args.before, profile="deployed"))
     for target in targets:  # migrated by a first start, then seeded
         recreate_database(target.database, args.database_url)
         one_start(target, args.database_url)
@@ -81,6 +82,7 @@ def main() -> None:
         for target in targets[start % len(targets) :] + targets[: start % len(targets)]:
             seconds[target.name].append(one_start(target, args.database_url))
     floor_median = statistics.median(seconds["floor"])
+    print(f"product profile: {describe('deployed')}")
     print(f"exec to ready, seconds (median of {args.starts}, alternating)")
     for name, times in seconds.items():
         median = statistics.median(times)

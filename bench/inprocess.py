@@ -3,13 +3,14 @@ per request measured with `time.process_time`, for this checkout and, alternatin
 
     .venv/bin/python -m bench.inprocess                        # this checkout alone
     .venv/bin/python -m bench.inprocess --before /tmp/before   # and an earlier one
-    .venv/bin/python -m bench.inprocess --bare                 # and without limits and metrics
+    .venv/bin/python -m bench.inprocess --bare                 # and in the bare profile
 
-Each checkout runs in a child process of its own (its own imports), configured as deployed
-(rate limits in memory, metrics on, the access log on); blocks of requests alternate between
-the children, and the median CPU per request of each workload is reported. Without a server
-and a client sharing the two cores, the noise is a few percent, where the load benchmark's is
-15% or more: what a small change costs shows here first.
+Each checkout runs in a child process of its own (its own imports), in the `deployed`
+profile of bench.targets (rate limits in memory, metrics on, the access log on); `--bare`
+adds this checkout in the `bare` profile (limits and metrics off). Blocks of requests
+alternate between the children, and the median CPU per request of each workload is
+reported. Without a server and a client sharing the two cores, the noise is a few percent,
+where the load benchmark's is 15% or more: what a small change costs shows here first.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.targets import BARE_SETTINGS, FLEET_SETTINGS
+from bench.targets import PROFILES, describe
 from bench.workloads import seed
 from tests.support.databases import recreate_database
 
@@ -120,13 +121,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000, help="per block")
     parser.add_argument("--workloads", nargs="+", default=list(WORKLOADS), choices=WORKLOADS)
     parser.add_argument(
-        "--bare", action="store_true", help="also this checkout without limits and metrics"
+        "--bare",
+        action="store_true",
+        help="also this checkout in the bare profile (no limits, metrics)",
     )
     args = parser.parse_args()
 
+    ours = ("DATABASE_", "JWT_", "RATE_LIMIT_", "REDIS_", "METRICS", "OTEL_", "ACCESS_LOG")
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "RATE_"))},
-        **FLEET_SETTINGS,
+        **{k: v for k, v in os.environ.items() if not k.startswith(ours)},
         "BETTER_AUTH_SECRET": SECRET,
         "ENVIRONMENT": "development",
         "HOUSEKEEPING_INTERVAL_SECONDS": "0",
@@ -136,7 +139,7 @@ def main() -> None:
     checkouts = {"now": REPO, **{f"before{n or ''}": p for n, p in enumerate(args.before)}}
     if args.bare:
         checkouts["bare"] = REPO
-    settings = {name: BARE_SETTINGS if name == "bare" else {} for name in checkouts}
+    profiles = {name: "bare" if name == "bare" else "deployed" for name in checkouts}
     databases = {
         name: own_database(f"bench_inprocess_{n}", args.database_url, path)
         for n, (name, path) in enumerate(checkouts.items())
@@ -147,7 +150,7 @@ def main() -> None:
             cwd=path,
             env={
                 **env,
-                **settings[name],
+                **PROFILES[profiles[name]],
                 "DATABASE_URL": databases[name],
                 "BENCH_IDS": json.dumps(seed(databases[name])),
                 "BENCH_USER": f"u{n}",
@@ -183,6 +186,8 @@ def main() -> None:
             if child.stdin is not None:
                 child.stdin.close()
             child.wait(timeout=30)
+    for name, profile in profiles.items():
+        print(f"{name} profile: {describe(profile)}")
     print(f"median CPU per request, us ({args.blocks} blocks of {args.requests})")
     print("workload  " + "  ".join(f"{name:>9}" for name in children) + "   now/first")
     for workload in args.workloads:

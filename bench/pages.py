@@ -21,7 +21,7 @@ from bench.targets import product
 from tests.support.databases import recreate_database
 from tests.support.tokens import sign, soon
 from todo_adapters.sql import listing
-from todo_adapters.sql.statements import postgres_text
+from todo_adapters.sql.postgres_texts import postgres_texts
 from todo_core.listing import TaskQuery
 
 REPO = Path(__file__).resolve().parents[1]
@@ -67,9 +67,8 @@ def explain(url: str, owner: str, sort: str) -> str:
         ).fetchone()
         assert row is not None
         query = TaskQuery(sort=sort, limit=50, after=(row[0], row[1]))
-        statement, parameters = listing.list_of(owner, query, postgres=True)
-        assert not isinstance(statement, str)  # a list is a Core statement
-        sql = postgres_text(statement)
+        statement, parameters = listing.list_of(owner, query)
+        sql = postgres_texts()[statement]
         rows = db.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, parameters).fetchall()
     return "\n".join(row[0] for row in rows)
 

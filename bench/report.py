@@ -86,8 +86,10 @@ def _cpu(outcomes: list[Outcome]) -> str:
     return "" if math.isnan(cpu) else f"{cpu:.2f}"
 
 
-def save(results: Results, folder: Path) -> Path:
-    """Every round's numbers as JSON, for whoever wants more than medians."""
+def save(results: Results, folder: Path, profiles: dict[str, str] | None = None) -> Path:
+    """Every round's numbers as JSON, for whoever wants more than medians; a cell of a target
+    in `profiles` (the product's, by target name) says which profile it ran in."""
+    profiles = profiles or {}
     folder.mkdir(exist_ok=True)
     path = folder / time.strftime("%Y%m%d-%H%M%S.json")
     cells = [
@@ -95,6 +97,7 @@ def save(results: Results, folder: Path) -> Path:
             "workload": workload,
             "connections": conns,
             "target": target,
+            **({"profile": profiles[target]} if target in profiles else {}),
             "rates": [o.rate for o in outcomes],
             "p50_ms": [o.percentile(0.5) * 1000 for o in outcomes],
             "p99_ms": [o.percentile(0.99) * 1000 for o in outcomes],

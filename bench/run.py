@@ -1,17 +1,22 @@
 """Load benchmark: the product against its peers in ../shared, on PostgreSQL.
 
     .venv/bin/pip install -e '.[test,bench]'
-    .venv/bin/python -m bench.run                              # the product alone
-    .venv/bin/python -m bench.run --floor --raw --sketch       # all four, alternating
+    .venv/bin/python -m bench.run                              # the product alone, as deployed
+    .venv/bin/python -m bench.run --deployed --floor --raw --sketch  # the docs' table
     .venv/bin/python -m bench.run --bare --redis redis://127.0.0.1:6379/0  # limits+metrics cost
+    .venv/bin/python -m bench.run --profile bare --floor       # the product without them
     git worktree add /tmp/before HEAD~3 && .venv/bin/python -m bench.run --before /tmp/before
 
-The peers: idiomatic async FastAPI (`--floor`), the raw-ASGI ceiling (`--raw`) and the seed's
-sketch (`--sketch`). Each target is one uvicorn worker on a database of its own, seeded with
-100 users x 20 tasks plus one user with 10,000; the product runs with its shipped defaults,
-access log included. Cells run in rounds; within a round the targets take turns on each cell,
-so that drift on the machine hits all of them alike. The table reports medians over rounds of
-requests/s, p50/p99 latency and the server's CPU time per request.
+The product runs in a named profile (`--profile`): `deployed` (the default) as a fleet runs
+it, rate limits counted in memory (in Redis with --redis) but never reached, metrics on
+behind a token, the access log on; `bare` with limits and metrics off. `--bare` adds the
+bare product beside it, `--before` an earlier checkout in the product's profile. The peers:
+idiomatic async FastAPI (`--floor`), the raw-ASGI ceiling (`--raw`) and the seed's sketch
+(`--sketch`). Each target is one uvicorn worker on a database of its own, seeded with
+100 users x 20 tasks plus one user with 10,000. Cells run in rounds; within a round the
+targets take turns on each cell, so that drift on the machine hits all of them alike. The
+table reports medians over rounds of requests/s, p50/p99 latency and the server's CPU time
+per request.
 """
 
 from __future__ import annotations
@@ -22,10 +27,12 @@ from pathlib import Path
 from bench.loadgen import Outcome, run_load
 from bench.report import save, table
 from bench.targets import (
+    PROFILES,
     Server,
     Target,
     bare_product,
     baseline,
+    describe,
     earlier_product,
     floor,
     product,
@@ -41,11 +48,11 @@ WORKLOADS = ["list", "get", "create", "create keyed", "toggle", "update", "mix",
 
 def main() -> None:
     args = _arguments()
-    targets = [product(REPO, args.redis)]
+    targets = [product(REPO, args.redis, args.profile)]
     if args.bare:
         targets.append(bare_product(REPO))
     if args.before:
-        targets.append(earlier_product(args.before, args.redis))
+        targets.append(earlier_product(args.before, args.redis, args.profile))
     if args.floor:
         targets.append(floor(args.shared))
     if args.sketch:
@@ -76,8 +83,16 @@ def main() -> None:
         for server in servers.values():
             server.service.stop()
     print()
+    for target in targets:
+        if target.profile:  # the product, and the bare and earlier products beside it
+            print(f"{target.name} profile: {describe(target.profile, _redis(target))}")
     print(table(results, args.workloads, args.connections, [t.name for t in targets]))
-    print(f"\nraw results: {save(results, REPO / 'bench' / 'results')}")
+    profiles = {t.name: t.profile for t in targets if t.profile}
+    print(f"\nraw results: {save(results, REPO / 'bench' / 'results', profiles)}")
+
+
+def _redis(target: Target) -> str | None:
+    return target.settings.get("REDIS_URL")
 
 
 def _launch(target: Target, server_url: str) -> Server:
@@ -120,13 +135,32 @@ def _arguments() -> argparse.Namespace:
         default=REPO.parent / "shared",
         help="folder holding baseline/ and reference/",
     )
+    profile = parser.add_mutually_exclusive_group()
+    profile.add_argument(
+        "--profile",
+        choices=list(PROFILES),
+        default="deployed",
+        help="the product's settings (default: deployed): deployed = rate limits counted in\n"
+        "memory (in Redis with --redis), metrics on, access log on, as a fleet runs it;\n"
+        "bare = limits and metrics off",
+    )
+    profile.add_argument(
+        "--deployed",
+        dest="profile",
+        action="store_const",
+        const="deployed",
+        help="shorthand for --profile deployed: how docs/performance.md's table is measured",
+    )
     parser.add_argument(
         "--before",
         type=Path,
-        help="also run the product as checked out in this folder (a worktree of an earlier commit)",
+        help="also run the product as checked out in this folder (a worktree of an earlier\n"
+        "commit), in the product's profile",
     )
     parser.add_argument(
-        "--bare", action="store_true", help="also run the product without limits and metrics"
+        "--bare",
+        action="store_true",
+        help="also run the product in the bare profile (limits and metrics off): their cost",
     )
     parser.add_argument(
         "--redis",
@@ -148,7 +182,12 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=4.0, help="measured time per cell")
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--timeout", type=float, default=10.0, help="per request")
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.bare and args.profile == "bare":
+        parser.error("--bare beside --profile bare would compare the bare product with itself")
+    if args.redis and args.profile == "bare":
+        parser.error("--redis counts rate limits, which --profile bare turns off")
+    return args
 
 
 if __name__ == "__main__":

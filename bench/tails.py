@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.loadgen import Outcome, run_load
-from bench.targets import FLEET_SETTINGS, Target
+from bench.targets import PROFILES, Target
 from bench.workloads import pickers, seed, tokens
 from tests.support.databases import recreate_database
 
@@ -90,8 +90,8 @@ main()
 
 def probed_product(record: Path) -> Target:
     command = [sys.executable, "-c", PROBE, "serve"]
-    settings = {**FLEET_SETTINGS, "TAILS_RECORD": str(record)}
-    return Target("probed", command, REPO, "/health/ready", "bench_tails", settings)
+    settings = {**PROFILES["deployed"], "TAILS_RECORD": str(record)}
+    return Target("probed", command, REPO, "/health/ready", "bench_tails", settings, "deployed")
 
 
 def overlap(start: float, end: float, spans: list[tuple[float, float]]) -> float:

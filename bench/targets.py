@@ -1,10 +1,8 @@
 """The servers a benchmark compares: this product, the seed's sketch, idiomatic async FastAPI
 (the floor) and the raw-ASGI ceiling.
 
-Each runs as one uvicorn worker on a PostgreSQL database of its own; the product with its
-shipped defaults (access log included) and, as a fleet runs it, with rate limits (so high
-that none is hit: the cost of counting, not of refusing) and metrics on; the peers as their
-READMEs run them. `bare` is the product with limits and metrics off, to measure their cost.
+Each runs as one uvicorn worker on a PostgreSQL database of its own; the product in one of
+the named PROFILES (`deployed` unless asked otherwise), the peers as their READMEs run them.
 """
 
 from __future__ import annotations
@@ -29,6 +27,7 @@ class Target:
     ready_path: str
     database: str
     settings: dict[str, str] = field(default_factory=dict)
+    profile: str = ""  # the product's: a key of PROFILES; a peer has none
 
     def environment(self, server_url: str, secret: str) -> dict[str, str]:
         """This process's environment without our settings, then the target's own."""
@@ -61,37 +60,63 @@ class Server:
     pickers: dict[str, Picker] = field(default_factory=dict)  # workload -> next request
 
 
-# Limits on, never reached by the bench's 100 users; metrics on, scraped by nobody.
-FLEET_SETTINGS = {
-    "RATE_LIMIT_READS": "100000000/minute",
-    "RATE_LIMIT_WRITES": "100000000/minute",
-    "METRICS": "true",
-    "METRICS_TOKEN": "bench-scrape-token-0123456789",
+PROFILES: dict[str, dict[str, str]] = {
+    # As a fleet runs it: rate limits counted in memory (or in Redis with --redis), so high
+    # that the bench's 100 users never reach them (the cost of counting, not of refusing);
+    # metrics on behind a token, scraped by nobody; the access log on.
+    "deployed": {
+        "RATE_LIMIT_READS": "100000000/minute",
+        "RATE_LIMIT_WRITES": "100000000/minute",
+        "METRICS": "true",
+        "METRICS_TOKEN": "bench-scrape-token-0123456789",
+        "ACCESS_LOG": "true",
+    },
+    # Limits and metrics off (the access log still on), to measure what they cost.
+    "bare": {
+        "RATE_LIMIT_READS": "0",
+        "RATE_LIMIT_WRITES": "0",
+        "METRICS": "false",
+        "ACCESS_LOG": "true",
+    },
 }
-BARE_SETTINGS = {"RATE_LIMIT_READS": "0", "RATE_LIMIT_WRITES": "0", "METRICS": "false"}
 
 
-def product(repo: Path, redis_url: str | None = None) -> Target:
+def describe(profile: str, redis_url: str | None = None) -> str:
+    """The profile in a few words, for a report: `deployed (rate limits in memory, ...)`."""
+    if profile == "bare":
+        return "bare (rate limits off, metrics off, access log on)"
+    counted = "in Redis" if redis_url else "in memory"
+    return f"{profile} (rate limits {counted}, metrics on, access log on)"
+
+
+def profile_settings(profile: str, redis_url: str | None = None) -> dict[str, str]:
+    """The product's settings in `profile`; with `redis_url`, its limits counted there."""
+    counts_limits = profile != "bare"
+    redis = {"REDIS_URL": redis_url} if redis_url and counts_limits else {}
+    return {**PROFILES[profile], **redis}
+
+
+def product(repo: Path, redis_url: str | None = None, profile: str = "deployed") -> Target:
     command = [str(BIN / "todo-api"), "serve"]
-    return Target("product", command, repo, "/health/ready", "bench_product", _fleet(redis_url))
+    settings = profile_settings(profile, redis_url)
+    return Target("product", command, repo, "/health/ready", "bench_product", settings, profile)
 
 
 def bare_product(repo: Path) -> Target:
-    """The product without rate limits and metrics."""
+    """The product in the bare profile: an extra target, for an A/B of limits and metrics."""
     command = [str(BIN / "todo-api"), "serve"]
-    return Target("bare", command, repo, "/health/ready", "bench_bare", BARE_SETTINGS)
+    settings = profile_settings("bare")
+    return Target("bare", command, repo, "/health/ready", "bench_bare", settings, "bare")
 
 
-def earlier_product(checkout: Path, redis_url: str | None = None) -> Target:
+def earlier_product(
+    checkout: Path, redis_url: str | None = None, profile: str = "deployed"
+) -> Target:
     """The product as checked out in `checkout` (a `git worktree` of an earlier commit), run
-    with this venv and the same settings: an A/B of a change, in the same alternation."""
+    with this venv and the same profile: an A/B of a change, in the same alternation."""
     command = [sys.executable, "-c", "from todo_api.cli import main; main()", "serve"]
-    settings = _fleet(redis_url)
-    return Target("before", command, checkout, "/health/ready", "bench_before", settings)
-
-
-def _fleet(redis_url: str | None) -> dict[str, str]:
-    return {**FLEET_SETTINGS, **({"REDIS_URL": redis_url} if redis_url else {})}
+    settings = profile_settings(profile, redis_url)
+    return Target("before", command, checkout, "/health/ready", "bench_before", settings, profile)
 
 
 def baseline(shared: Path) -> Target:

@@ -69,7 +69,7 @@ def migrate(_: argparse.Namespace) -> None:
     import logging.config
 
     from todo_api.logs import logging_config
-    from todo_api.resources.stores import migrate as migrate_database
+    from todo_api.resources.migration import migrate as migrate_database
     from todo_api.settings import Settings
 
     settings = Settings()

@@ -17,7 +17,8 @@ from todo_adapters.tokens import OffLoopVerifier, RememberingVerifier
 from todo_api.http.state import Shared
 from todo_api.rate_limits.budgets import rate_limits_for
 from todo_api.resources.housekeeping import purged_every
-from todo_api.resources.stores import memory_store, open_task_store
+from todo_api.resources.stores import open_task_store
+from todo_api.resources.task_store import memory_store
 from todo_api.resources.threads import thread_pool
 from todo_api.resources.verifiers import (
     either_verifier,

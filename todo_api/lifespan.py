@@ -21,7 +21,7 @@ from todo_api.container import Container
 from todo_api.http.state import Shared, State
 from todo_api.logs import configure_unless_configured
 from todo_api.resources.draining import drained_on_sigterm
-from todo_api.resources.stores import TaskStore
+from todo_api.resources.task_store import TaskStore
 from todo_core.errors import TodoError
 
 log = logging.getLogger("todo_api")

@@ -12,12 +12,13 @@ formats it. The twins are committed; a test fails while one is stale.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import unasync
+
+from tools.ruffing import ruffed
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("todo_core", "todo_adapters", "todo_api")
@@ -59,7 +60,7 @@ def generated(source: Path, root: Path = ROOT) -> str:
         unasync.unasync_files([str(source)], [rule])
         text = (Path(out) / source.name).read_text()
     header = HEADER.format(source=source.name)
-    return _ruff(header + text, twin_of(source), root)
+    return ruffed(header + text, twin_of(source), root)
 
 
 def stale(root: Path = ROOT) -> list[Path]:
@@ -68,25 +69,8 @@ def stale(root: Path = ROOT) -> list[Path]:
         twin_of(source)
         for source in sources(root)
         if not twin_of(source).exists()
-        or _ruff(twin_of(source).read_text(), twin_of(source), root) != generated(source, root)
+        or ruffed(twin_of(source).read_text(), twin_of(source), root) != generated(source, root)
     ]
-
-
-def _ruff(text: str, path: Path, root: Path) -> str:
-    """`text` with unused imports removed, imports sorted and formatted, as ruff would for
-    `path` (with the project's own configuration)."""
-    where = ["--stdin-filename", str(path)]
-    fix = ["check", "--fix-only", "--select", "F401,I001", "--exit-zero", *where, "-"]
-    for command in (fix, ["format", *where, "-"]):
-        text = subprocess.run(
-            [sys.executable, "-m", "ruff", *command],
-            input=text,
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=root,
-        ).stdout
-    return text
 
 
 def main() -> None:

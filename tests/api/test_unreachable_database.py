@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from tests.support.apps import settings_for_tests
 from todo_adapters.sql import AsyncSqlTaskRepository, Connections, PoolOptions
 from todo_api import Container, create_app
-from todo_api.resources.stores import TaskStore
+from todo_api.resources.task_store import TaskStore
 
 NOWHERE = "postgresql://postgres@127.0.0.1:1/nothing?connect_timeout=2"  # port 1: refused
 

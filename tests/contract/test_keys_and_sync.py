@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.support.repositories import SqlStore
-from todo_adapters.sql import statements
+from todo_adapters.sql.core import tasks as core_tasks
 from todo_adapters.sql.idempotency import lock_id
 from todo_core.errors import (
     IdempotencyKeyInUse,
@@ -340,7 +340,7 @@ def test_a_write_committing_after_a_sync_is_in_the_next_one_though_it_began_firs
         quick = repository.add("alice", NewTask("quick"), T0)  # a later stamp, committed first
         seen = repository.changed_since("alice", start)
         assert [t.id for t in seen.tasks] == [quick.id]
-        late = slow.execute(statements.ADD, _new_row("late")).one()
+        late = slow.execute(core_tasks.ADD, _new_row("late")).one()
         slow.exec_driver_sql("COMMIT")
     # The next sync has the late task; it may repeat the quick one too (a sync may hand out a
     # task again, never miss one: clients apply tasks by id).

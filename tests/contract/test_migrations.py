@@ -30,7 +30,8 @@ from todo_adapters.sql.migrations import (
     migration_engine,
     upgrade,
 )
-from todo_adapters.sql.schema import HEAD_REVISION, current_revision
+from todo_adapters.sql.revision import HEAD_REVISION
+from todo_adapters.sql.schema import current_revision
 from todo_core.idempotency import KEYS_PER_OWNER, IdempotencyKey
 from todo_core.syncing import TOMBSTONES_PER_OWNER
 from todo_core.tasks import NewTask

@@ -6,7 +6,7 @@ from dependency_injector import providers
 
 from todo_adapters.memory import AsyncInMemoryTaskRepository
 from todo_api.container import Container
-from todo_api.resources.stores import memory_store
+from todo_api.resources.task_store import memory_store
 from todo_core.tasks import Task
 
 BROKEN_OWNER = "broken"

@@ -1,7 +1,8 @@
 """A cold start loads only what the settings turn on (issue 18): a replica restarting on a
 database already at the head, rate limits counted in memory, imports neither Alembic (nor
-its Mako templates) nor redis-py, before or after serving requests. Checked in a fresh
-interpreter, where `sys.modules` shows what was really loaded."""
+its Mako templates) nor redis-py, before or after serving requests; on PostgreSQL not even
+SQLAlchemy and SQLModel, which only the sync side and migrations are built on. Checked in a
+fresh interpreter, where `sys.modules` shows what was really loaded."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from todo_adapters.sql import migrate
 
 OPTIONAL = ("alembic", "mako", "redis")
+SYNC_SIDE = ("sqlalchemy", "sqlmodel")
 STARTED = """
 import json, sys
 from fastapi.testclient import TestClient
@@ -60,3 +62,10 @@ def test_a_start_on_an_empty_database_migrates_it_with_alembic(tmp_path: Path) -
     loaded = loaded_by_a_start(f"sqlite:///{tmp_path / 'empty.db'}")
     assert "alembic" in loaded
     assert "redis" not in loaded
+
+
+def test_a_start_on_a_current_postgres_database_loads_no_sqlalchemy(postgres_url: str) -> None:
+    migrate(postgres_url)
+    loaded = loaded_by_a_start(postgres_url)
+    assert "psycopg_pool" in loaded
+    assert not loaded & {*OPTIONAL, *SYNC_SIDE}

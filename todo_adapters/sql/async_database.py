@@ -3,13 +3,14 @@ pool, with no thread and no ORM between the event loop and the socket.
 
 Chosen by measurement over SQLAlchemy's async engine, which runs every call through greenlet
 switches and its execution layer (see the docs' performance page). The statements are still
-SQLAlchemy's, one definition for both twins, compiled once to the text psycopg sends;
-psycopg prepares them after a few calls per connection.
+defined once, in SQLAlchemy Core, for both twins; this side sends the text they were compiled
+to ahead of time (`postgres_texts.sql`), so it never imports SQLAlchemy. psycopg prepares them
+after a few calls per connection.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from typing import TypeVar
 
@@ -18,7 +19,8 @@ import psycopg
 from todo_adapters.deadline import Attempt, NotStarted, within
 from todo_adapters.sql.failures import DuplicateKey, failure
 from todo_adapters.sql.pool import Connections, PooledConnection
-from todo_adapters.sql.statements import Rows, Statement, Values, postgres_text
+from todo_adapters.sql.postgres_texts import postgres_texts
+from todo_adapters.sql.statements import Rows, Statement, Values
 
 __all__ = ["AsyncDatabase", "AsyncRun", "Connections"]  # Connections: what it runs on
 T = TypeVar("T")
@@ -36,15 +38,16 @@ class AsyncDatabase:
     def __init__(self, connections: Connections) -> None:
         self._connections = connections
         self._timeout = connections.call_timeout_seconds
+        self._texts = postgres_texts()
 
     async def rows(self, statement: Statement, values: Values) -> Rows:
         """One statement on a pooled connection: the rows it returns (none for a write that
         returns none)."""
-        return await self._within(partial(_run, statement, values))
+        return await self._within(partial(_run, self._texts[statement], values))
 
     async def transaction(self, begin: str, work: Callable[[AsyncRun], Awaitable[T]]) -> T:
         """`work`'s statements as one transaction opened by `begin`, on one connection."""
-        return await self._within(partial(_in_transaction, begin, work))
+        return await self._within(partial(_in_transaction, self._texts, begin, work))
 
     async def _within(self, work: Callable[[PooledConnection], Awaitable[T]]) -> T:
         attempt = Attempt()
@@ -66,18 +69,20 @@ class AsyncDatabase:
             await self._connections.release(connection)
 
 
-async def _run(statement: Statement, values: Values, db: PooledConnection) -> Rows:
-    sql = statement if isinstance(statement, str) else postgres_text(statement)
+async def _run(sql: str, values: Values, db: PooledConnection) -> Rows:
     cursor = await db.execute(sql, values)
     # `rownumber`: whether the statement returned rows (`description` builds its columns).
     return await cursor.fetchall() if cursor.rownumber is not None else []
 
 
 async def _in_transaction(
-    begin: str, work: Callable[[AsyncRun], Awaitable[T]], db: PooledConnection
+    texts: Mapping[Statement, str],
+    begin: str,
+    work: Callable[[AsyncRun], Awaitable[T]],
+    db: PooledConnection,
 ) -> T:
     async def run(statement: Statement, values: Values) -> Rows:
-        return await _run(statement, values, db)
+        return await _run(texts[statement], values, db)
 
     await db.execute(begin)
     try:

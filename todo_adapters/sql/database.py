@@ -14,6 +14,7 @@ import psycopg
 from sqlalchemy import Connection, Engine
 from sqlalchemy import exc as sa_exc
 
+from todo_adapters.sql.core.named import statement
 from todo_adapters.sql.failures import DuplicateKey, failure
 from todo_adapters.sql.statements import Rows, Statement, Values
 from todo_core.errors import StorageUnavailable
@@ -35,14 +36,14 @@ class Database:
         """One statement on a pooled connection: the rows it returns (none for a write that
         returns none)."""
         with self._connection() as db:
-            return _run(db, statement, values)
+            return _run(db, self.postgres, statement, values)
 
     def transaction(self, begin: str, work: Callable[[Run], T]) -> T:
         """`work`'s statements as one transaction opened by `begin`, on one connection."""
         with self._connection() as db:
             db.exec_driver_sql(begin)
             try:
-                result = work(partial(_run, db))
+                result = work(partial(_run, db, self.postgres))
             except BaseException:
                 db.exec_driver_sql("ROLLBACK")
                 raise
@@ -79,9 +80,11 @@ def _taken(cause: BaseException | None) -> bool:
     return isinstance(cause, sqlite3.IntegrityError) and cause.sqlite_errorname in taken
 
 
-def _run(db: Connection, statement: Statement, values: Values) -> Rows:
-    if isinstance(statement, str):  # PostgreSQL text of our own
-        result = db.exec_driver_sql(statement, values)
+def _run(db: Connection, postgres: bool, name: Statement, values: Values) -> Rows:
+    """The statement `name` stands for on this database (`core.named`), run."""
+    found = statement(name, postgres)
+    if isinstance(found, str):  # PostgreSQL text of our own
+        result = db.exec_driver_sql(found, values)
     else:
-        result = db.execute(statement, values)
+        result = db.execute(found, values)
     return result.all() if result.returns_rows else []

@@ -1,15 +1,11 @@
 """Idempotency keys in SQL: a keyed write's outcome is kept in `idempotency_keys` in the same
-transaction as the write (columns: `table.KEPT_TASK`).
+transaction as the write.
 
-SQLite serialises writes, so its repository checks, writes and keeps in one transaction. On
-PostgreSQL the key's check, the write and the keeping of its outcome are ONE statement
-(`keyed`: one round trip, atomic without BEGIN/COMMIT; it works through a transaction pooler):
-- `lock`: a transaction-scoped advisory lock on (owner, key), tried, never waited for: while
-  the key's first request runs, a repeat is told so at once (IdempotencyKeyInUse: 409);
-- `prior`: the outcome kept under the key, if fresh: then nothing is written (a replay);
-- `slot` (a create only): the owner's task count, locked, and below the limit;
-- `written`: the ordinary write, guarded by `go` (lock held, no prior), a create by `slot`;
-- `kept`: the outcome inserted under the key, only if the write happened.
+SQLite serialises writes, so its repository checks (`KEPT`), writes and keeps (`KEEP`) in one
+transaction. On PostgreSQL the key's check, the write and the keeping of its outcome are ONE
+statement, `keyed <write>` (`core.idempotency.keyed_text` tells how): one round trip, atomic
+without BEGIN/COMMIT, so it works through a transaction pooler. A repeat while the first
+request runs is told so at once (IdempotencyKeyInUse: 409).
 
 A repeat that read before the first committed and locked after it finds no prior, writes,
 and then fails on the key's primary key: the whole statement (its write included) is undone
@@ -21,37 +17,46 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import Boolean, Delete, Update, bindparam, delete, insert, literal_column, select
-
-from todo_adapters.sql import statements, writes
-from todo_adapters.sql.statements import Statement, Values, postgres_text
-from todo_adapters.sql.table import KEPT_TASK, KEYS
+from todo_adapters.sql import writes
+from todo_adapters.sql.statements import Rows, Statement, Values
 from todo_core.errors import IdempotencyKeyInUse
 from todo_core.idempotency import IdempotencyKey, Outcome
 from todo_core.tasks import Task
-from todo_core.writes import Remove, Write
+from todo_core.writes import Write
 
-ATTEMPTS = 3  # a lost race, then an expired key: the third run replays or writes
-_keys = KEYS
-_this_key = (_keys.c.user_id == bindparam("owner")) & (_keys.c.key == bindparam("key"))
-_kept_task = [_keys.c[column] for column in KEPT_TASK.values()]  # in Task's field order
+ATTEMPTS: Final = 3  # a lost race, then an expired key: the third run replays or writes
+KEPT: Final = "kept key"
+FORGET_EXPIRED_KEY: Final = "forget expired key"  # still on record, before it is used afresh
+KEEP: Final = "keep key"
+PURGE_KEYS: Final = "purge keys"
+_KEYED: Final = "keyed "
 
-KEPT = select(_keys.c.fingerprint, _keys.c.removed, *_kept_task).where(
-    _this_key, _keys.c.created_at >= bindparam("fresh_after")
-)
-# An expired key still on record, before the key is used afresh.
-FORGET_EXPIRED_KEY = delete(_keys).where(_this_key, _keys.c.created_at < bindparam("fresh_after"))
-KEEP = insert(_keys).values(
-    key=bindparam("key"),
-    fingerprint=bindparam("fingerprint"),
-    created_at=bindparam("at"),
-    removed=bindparam("removed"),
-    **{column: bindparam(column) for column in KEPT_TASK.values()},
-)
-PURGE_KEYS = delete(_keys).where(_keys.c.created_at < bindparam("keys_before"))
+# Where a kept outcome holds its task: each Task field, in Task's order, and its column in
+# `idempotency_keys` (the owner is the key's own `user_id`). Every statement that keeps or
+# reads one uses this; rows become tasks by position, so the order is Task's by construction.
+_KEPT_AS: Final = {
+    "id": "task_id",
+    "created_at": "task_created_at",
+    "updated_at": "task_updated_at",
+}
+KEPT_TASK: Final = {field: _KEPT_AS.get(field, field) for field in Task.__dataclass_fields__}
+
+
+def keyed_name(write: Statement) -> Statement:
+    return _KEYED + write
+
+
+def write_of(keyed: Statement) -> Statement:
+    """The plain write a `keyed_name` wraps."""
+    if not keyed.startswith(_KEYED):
+        raise KeyError(keyed)
+    return keyed.removeprefix(_KEYED)
+
+
+def every_keyed() -> list[Statement]:
+    return [keyed_name(write) for write in writes.every_write()]
 
 
 def key_values(owner: str, key: IdempotencyKey) -> Values:
@@ -72,7 +77,7 @@ def kept_outcome(row: Sequence[Any]) -> Outcome:
 
 def keyed(owner: str, key: IdempotencyKey, write: Write) -> tuple[Statement, Values]:
     """PostgreSQL's one keyed statement for `write`, and all its values."""
-    statement, values = writes.statement_of(owner, write, postgres=True)
+    statement, values = writes.statement_of(owner, write)
     values.update(
         lock_id=lock_id(owner, key.key),
         key=key.key,
@@ -80,10 +85,10 @@ def keyed(owner: str, key: IdempotencyKey, write: Write) -> tuple[Statement, Val
         at=key.at,
         fresh_after=key.fresh_after,
     )
-    return keyed_text(statement, isinstance(write, Remove)), values
+    return keyed_name(statement), values
 
 
-def keyed_outcome(rows: statements.Rows) -> Outcome:
+def keyed_outcome(rows: Rows) -> Outcome:
     """The keyed statement's answer: written, replayed, busy, or (no row) not done."""
     if not rows:
         return Outcome(False)
@@ -97,50 +102,3 @@ def lock_id(owner: str, key: str) -> int:
     """(owner, key) as the 64-bit number an advisory lock takes."""
     digest = hashlib.blake2b(f"{owner}\x00{key}".encode("utf-8", "surrogatepass"), digest_size=8)
     return int.from_bytes(digest.digest(), "big", signed=True)
-
-
-def keyed_text(statement: Statement, removal: bool) -> str:
-    """The keyed statement around the plain one (built once per plain statement)."""
-    return _keyed_text(statement, removal)
-
-
-@lru_cache(maxsize=64)  # typed by `keyed_text`: the cache's own signature takes anything
-def _keyed_text(statement: Statement, removal: bool) -> str:
-    adding = statement is writes.POSTGRES_ADD
-    write = postgres_text(writes.SLOTTED_ADD if adding else _guarded(statement))
-    slot = f"{writes.SLOT.format(source='FROM go')}, " if adding else ""
-    written = ", ".join(f"w.{field}" for field in KEPT_TASK)  # tasks' columns are Task's fields
-    prior = ", ".join(f"k.{column}" for column in KEPT_TASK.values())
-    columns = ", ".join(KEPT_TASK.values())
-    removed = str(removal).upper()
-    nothing = ", ".join(["NULL"] * (len(KEPT_TASK) + 2))
-    # Built from our own compiled statements and column names only: every value is bound.
-    return f"""
-WITH lock AS MATERIALIZED (
-    SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
-), prior AS MATERIALIZED (
-    SELECT k.fingerprint, k.removed, {prior}
-    FROM idempotency_keys AS k, lock
-    WHERE lock.free AND k.user_id = %(owner)s::text AND k."key" = %(key)s::text
-      AND k.created_at >= %(fresh_after)s::timestamptz
-), go AS MATERIALIZED (
-    SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
-), {slot}written AS (
-    {write}
-), kept AS (
-    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, {columns})
-    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, {removed}, {written}
-    FROM written AS w
-)
-SELECT 'written', NULL, {removed}, {written} FROM written AS w
-UNION ALL
-SELECT 'replayed', k.fingerprint, k.removed, {prior} FROM prior AS k
-UNION ALL
-SELECT 'busy', {nothing} FROM lock WHERE NOT lock.free
-"""  # noqa: S608
-
-
-def _guarded(statement: Statement) -> Update | Delete:
-    """The write, made only when `go` has its row."""
-    assert isinstance(statement, Update | Delete)
-    return statement.where(literal_column("EXISTS (SELECT FROM go)", Boolean))

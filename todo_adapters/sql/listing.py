@@ -1,75 +1,49 @@
-"""The SELECT for a list query (`todo_core.listing.TaskQuery`): its filters, its order, and the
-keyset page that starts strictly after a cursor's task."""
+"""A list query (`todo_core.listing.TaskQuery`) as the name of the SELECT that answers it and
+the values it binds. The name spells the query's shape (which filters, which order, paged or
+not): `core.listing` builds the statement from it."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any
+from itertools import product
+from typing import Final
 
-from sqlalchemy import ColumnElement, Select, bindparam, literal_column, or_, select, tuple_
-from sqlalchemy.sql import func
+from todo_adapters.sql.statements import Statement, Values
+from todo_core.listing import SORTS, TaskQuery
 
-from todo_adapters.sql.statements import COLUMNS, LIST, Statement, Values
-from todo_adapters.sql.table import TASKS
-from todo_core.listing import TaskQuery
-
-_tasks = TASKS
 ListShape = tuple[bool, bool, str, bool, bool]  # completed?, text?, sort, paged?, after?
+_FLAGS: Final = ("completed", "text", "paged", "after")
 
 
-def list_of(owner: str, query: TaskQuery | None, postgres: bool) -> tuple[Statement, Values]:
+def list_of(owner: str, query: TaskQuery | None) -> tuple[Statement, Values]:
     """The statement listing `owner`'s tasks for `query` (None: all, by id), and its values."""
     if query is None:
         return LIST, {"owner": owner}
-    return list_statement(list_shape(query), postgres), list_parameters(owner, query)
+    return list_name(list_shape(query)), list_parameters(owner, query)
 
 
-def list_statement(shape: ListShape, postgres: bool) -> Select[Any]:
-    """The SELECT for one shape of list query (which filters, which order, paged or not); its
-    values are bound as `owner`, `completed`, `pattern`, `after_value`, `after_id`, `limit`.
-
-    Orders by the sort field then the id, in one direction, so that "after this task" is one
-    row comparison; (user_id, id) and (user_id, updated_at, id) are indexed, the other orders
-    sort the user's matching tasks. Titles compare as code points on both databases
-    (PostgreSQL's "C" collation; SQLite's BINARY), as Python compares them.
-    """
-    return _list_statement(shape, postgres)
-
-
-@lru_cache(maxsize=256)  # typed by `list_statement`: the cache's own signature takes anything
-def _list_statement(shape: ListShape, postgres: bool) -> Select[Any]:
+def list_name(shape: ListShape) -> Statement:
+    """`list completed text paged after by -title`, without the flags a shape has not."""
     completed, text, sort, paged, after = shape
-    field = sort.removeprefix("-")
-    column: ColumnElement[Any] = _tasks.c[field]
-    if field == "title" and postgres:
-        column = column.collate("C")
-    where: list[ColumnElement[bool]] = [_tasks.c.user_id == bindparam("owner")]
-    if completed:
-        where.append(_tasks.c.completed == bindparam("completed"))
-    if text:
-        where.append(
-            or_(
-                func.lower(_tasks.c.title).like(bindparam("pattern"), escape="\\"),
-                func.lower(func.coalesce(_tasks.c.description, literal_column("''"))).like(
-                    bindparam("pattern"), escape="\\"
-                ),
-            )
-        )
-    key: ColumnElement[Any] = tuple_(column, _tasks.c.id)
-    position: ColumnElement[Any] = tuple_(
-        bindparam("after_value", type_=_tasks.c[field].type), bindparam("after_id")
-    )
-    if field == "id":  # the id is its own tie-breaker
-        key, position = _tasks.c.id, bindparam("after_id")
-    descending = sort.startswith("-")
-    if after:
-        where.append(key < position if descending else key > position)
-    order = [column, _tasks.c.id] if field != "id" else [column]
-    order = [part.desc() for part in order] if descending else order
-    statement = select(*COLUMNS).where(*where).order_by(*order)
-    if paged:
-        statement = statement.limit(bindparam("limit"))
-    return statement
+    flags = [flag for flag, on in zip(_FLAGS, (completed, text, paged, after), strict=True) if on]
+    return " ".join(["list", *flags, "by", sort])
+
+
+def shape_of(name: Statement) -> ListShape:
+    """The shape `list_name` spelled."""
+    kind, *flags, by, sort = name.split()
+    if kind != "list" or by != "by" or not set(flags) <= set(_FLAGS) or sort not in SORTS:
+        raise KeyError(name)
+    on = [flag in flags for flag in _FLAGS]
+    return (on[0], on[1], sort, on[2], on[3])
+
+
+def every_list() -> list[Statement]:
+    """The name of every list statement a query can need."""
+    flags = list(product((False, True), repeat=len(_FLAGS)))
+    return [list_name((c, t, sort, p, a)) for sort in SORTS for c, t, p, a in flags]
+
+
+LIST: Final = list_name((False, False, "id", False, False))  # all of them, by id
 
 
 def list_shape(query: TaskQuery) -> ListShape:
@@ -83,7 +57,7 @@ def list_shape(query: TaskQuery) -> ListShape:
 
 
 def list_parameters(owner: str, query: TaskQuery) -> Values:
-    """The values `list_statement` binds; one extra row tells whether another page follows."""
+    """The values a list statement binds; one extra row tells whether another page follows."""
     parameters: Values = {"owner": owner}
     if query.completed is not None:
         parameters["completed"] = query.completed

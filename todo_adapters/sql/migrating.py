@@ -13,12 +13,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from todo_adapters.sql.schema import (
-    HEAD_REVISION,
-    Migrated,
-    current_revision,
-    migration_engine,
-)
+from todo_adapters.sql.revision import HEAD_REVISION
+from todo_adapters.sql.schema import Migrated, current_revision, migration_engine
 
 log = logging.getLogger("todo_adapters.sql.migrations")  # the line migrations' own upgrade logs
 

@@ -3,8 +3,9 @@
 `AsyncSqlTaskRepository` is written in `repository_async.py`; `SqlTaskRepository`, in
 `repository.py`, is generated from it without `await`. The async one runs on psycopg's async
 pool (`AsyncDatabase`), the sync one on a SQLAlchemy engine (`Database`: PostgreSQL or
-SQLite). Both run the same statements (`statements`, `listing`, `writes`, `idempotency`,
-`syncing`), so a rule changed there changes for both.
+SQLite). Both choose the same statements by name (`statements`, `listing`, `writes`,
+`idempotency`, `syncing`), each defined once in `core`, so a rule changed there changes for
+both.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from functools import partial
 from todo_adapters.sql import idempotency, listing, statements, syncing, writes
 from todo_adapters.sql.async_database import AsyncDatabase, AsyncRun, Connections
 from todo_adapters.sql.failures import DuplicateKey
-from todo_adapters.sql.statements import Rows, Statement, Values
+from todo_adapters.sql.statements import Rows, Values
 from todo_core.errors import IdempotencyKeyInUse, SyncExpired
 from todo_core.idempotency import IdempotencyKey, Outcome
 from todo_core.listing import TaskQuery
@@ -39,7 +40,7 @@ class AsyncSqlTaskRepository:
         self._postgres = self._db.postgres
 
     async def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]:
-        return _tasks(await self._db.rows(*listing.list_of(owner, query, self._postgres)))
+        return _tasks(await self._db.rows(*listing.list_of(owner, query)))
 
     async def get(self, owner: str, task_id: int) -> Task | None:
         if not is_task_id(task_id):
@@ -91,12 +92,9 @@ class AsyncSqlTaskRepository:
         raise IdempotencyKeyInUse("The idempotency key is in use; retry")
 
     async def changed_since(self, owner: str, stamp: int) -> Delta:
-        if self._postgres:
-            begin, horizon = syncing.POSTGRES_SNAPSHOT, syncing.POSTGRES_HORIZON
-        else:
-            begin, horizon = "BEGIN", syncing.SQLITE_HORIZON
+        begin = syncing.POSTGRES_SNAPSHOT if self._postgres else "BEGIN"
         values = {"owner": owner, "stamp": stamp}
-        return await self._db.transaction(begin, partial(_changes, horizon, values))
+        return await self._db.transaction(begin, partial(_changes, values))
 
     async def purge(self, keys_before: datetime, tombstones_before: datetime) -> None:
         values = {"keys_before": keys_before, "tombstones_before": tombstones_before}
@@ -108,7 +106,7 @@ class AsyncSqlTaskRepository:
         await self._db.rows(statements.PING, {})
 
     async def _write(self, owner: str, write: Write) -> Task | None:
-        return _task(await self._db.rows(*writes.statement_of(owner, write, self._postgres)))
+        return _task(await self._db.rows(*writes.statement_of(owner, write)))
 
     async def _kept_or_written(
         self, owner: str, key: IdempotencyKey, write: Write, run: AsyncRun
@@ -117,7 +115,7 @@ class AsyncSqlTaskRepository:
         kept = await run(idempotency.KEPT, idempotency.key_values(owner, key))
         if kept:
             return idempotency.kept_outcome(kept[0])
-        task = _task(await run(*writes.statement_of(owner, write, self._postgres)))
+        task = _task(await run(*writes.statement_of(owner, write)))
         if task is None:
             return Outcome(False)
         removal = isinstance(write, Remove)
@@ -126,9 +124,9 @@ class AsyncSqlTaskRepository:
         return Outcome(True, None if removal else task)
 
 
-async def _changes(horizon: Statement, values: Values, run: AsyncRun) -> Delta:
+async def _changes(values: Values, run: AsyncRun) -> Delta:
     """One snapshot's horizon, and what changed since `values["stamp"]` in it."""
-    following, purged_through, owner_purged_through = (await run(horizon, values))[0]
+    following, purged_through, owner_purged_through = (await run(syncing.HORIZON, values))[0]
     stamp = values["stamp"]
     if 0 < stamp <= max(purged_through, owner_purged_through):
         raise SyncExpired()

@@ -1,19 +1,16 @@
-"""What the schema is at, told without Alembic: the newest revision (`HEAD_REVISION`, held
-equal to Alembic's head by tests/contract/test_migrations.py, so a new migration cannot
-forget it), the database's own, and the engine migrations run on (`migrating` uses them)."""
+"""What the schema is at, told without Alembic: the database's own revision, and the engine
+migrations run on (`migrating` uses them). The newest is `revision.HEAD_REVISION`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import NullPool
 
 from todo_adapters.sql.urls import driver_url
-
-HEAD_REVISION: Final = "0005"
 
 
 @dataclass(frozen=True)

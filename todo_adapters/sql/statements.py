@@ -1,117 +1,25 @@
-"""The statements on `tasks` every SQL repository runs, written once in SQLAlchemy Core.
+"""The statements every SQL repository runs, chosen by name.
+
+A repository picks a statement and its values; the database it runs on turns the name into
+what its driver takes. The async repository, on PostgreSQL, sends text generated ahead of
+time (`postgres_texts`), so that serving never imports SQLAlchemy (a third of a cold start:
+the docs' performance page). The sync one runs the SQLAlchemy Core statement of the same name
+(`core`) on SQLite, and the same generated text on PostgreSQL. Every statement is defined once,
+in `core`; a test holds the generated text equal to what Core compiles.
 
 Each is ONE statement, atomic by itself; writes are `INSERT/UPDATE/DELETE ... RETURNING`, so
-concurrent requests cannot lose each other's changes (no read-modify-write in Python). They are
-built once, with bind parameters: the sync repository executes them through SQLAlchemy, the
-async one sends the PostgreSQL text they compile to (`postgres_text`, compiled once each).
+concurrent requests cannot lose each other's changes (no read-modify-write in Python).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
-from itertools import combinations
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    Update,
-    bindparam,
-    delete,
-    insert,
-    literal_column,
-    not_,
-    select,
-    update,
-)
-from sqlalchemy.engine import make_url
-from sqlalchemy.sql import ClauseElement, Executable, func
-from sqlalchemy.sql.dml import ReturningDelete
-
-from todo_adapters.sql.table import COUNTS, TASKS
-from todo_core.tasks import CHANGEABLE, Task
-
-Statement = Executable | str  # a str: PostgreSQL text, with `%(name)s` placeholders
+Statement = str  # a statement's name (`core.named.statement` resolves it)
 Values = dict[str, Any]
 Rows = Sequence[Sequence[Any]]
 
-_tasks, _counts = TASKS, COUNTS
-COLUMNS = [_tasks.c[name] for name in Task.__dataclass_fields__]  # in Task's field order
-_mine = (_tasks.c.id == bindparam("task_id")) & (_tasks.c.user_id == bindparam("owner"))
-
-# A conditional write (If-Match) checks the version in the same statement as the write: no
-# other write can come between the check and the change.
-_expected = _tasks.c.version == bindparam("expected")
-_next_version = {"version": _tasks.c.version + literal_column("1"), "updated_at": bindparam("now")}
-
-PING: Select[Any] = select(literal_column("1"))
-LIST = select(*COLUMNS).where(_tasks.c.user_id == bindparam("owner")).order_by(_tasks.c.id)
-GET = select(*COLUMNS).where(_mine)
-NEW_ROW = ["user_id", "title", "description", "completed", "created_at", "updated_at"]
-UNLIMITED = 2**63 - 1  # the `limit` of an add that has none
-_now = bindparam("now", type_=_tasks.c.created_at.type)
-_owners_count = select(_counts.c.tasks).where(_counts.c.user_id == bindparam("owner"))
-# A new task, unless its owner has `limit` already (version: the column's default, 1). One
-# statement under SQLite's single write lock, so exact; PostgreSQL locks the count's row
-# instead (`writes.POSTGRES_ADD`).
-ADD = (
-    insert(_tasks)
-    .from_select(
-        NEW_ROW,
-        select(
-            bindparam("owner", type_=_tasks.c.user_id.type),
-            *(bindparam(name, type_=_tasks.c[name].type) for name in NEW_ROW[1:4]),
-            _now,
-            _now,
-        ).where(func.coalesce(_owners_count.scalar_subquery(), 0) < bindparam("limit")),
-    )
-    .returning(*COLUMNS)
-)
-
-
-def _target(conditional: bool) -> ColumnElement[bool]:
-    """The owner's task, and with `conditional` only at the version the caller expects."""
-    target: ColumnElement[bool] = _mine & _expected if conditional else _mine
-    return target
-
-
-def _toggle(conditional: bool) -> Update:
-    values = {"completed": not_(_tasks.c.completed), **_next_version}
-    return update(_tasks).where(_target(conditional)).values(**values).returning(*COLUMNS)
-
-
-def _remove(conditional: bool) -> ReturningDelete[Any]:
-    """Returns what it removed: a removal under an idempotency key keeps it with the key."""
-    return delete(_tasks).where(_target(conditional)).returning(*COLUMNS)
-
-
-def _change(fields: tuple[str, ...], conditional: bool) -> Update:
-    values: dict[str, Any] = {name: bindparam(f"new_{name}") for name in fields}
-    statement = update(_tasks).where(_target(conditional))
-    return statement.values(**_next_version, **values).returning(*COLUMNS)
-
-
-# Each write with and without the version check (bound as `expected`); a change for each set
-# of fields it may set (TaskChanges.fields), each bound as `new_<field>`.
-TOGGLE = {conditional: _toggle(conditional) for conditional in (False, True)}
-REMOVE = {conditional: _remove(conditional) for conditional in (False, True)}
-CHANGE = {
-    (fields, conditional): _change(fields, conditional)
-    for size in range(1, len(CHANGEABLE) + 1)
-    for fields in combinations(CHANGEABLE, size)
-    for conditional in (False, True)
-}
-
-_POSTGRES = make_url("postgresql+psycopg://").get_dialect()()
-
-
-def postgres_text(statement: Executable) -> str:
-    """The statement as psycopg runs it, with `%(name)s` placeholders (compiled once)."""
-    return _compiled(statement)
-
-
-@lru_cache(maxsize=512)  # typed by `postgres_text`: the cache's own signature takes anything
-def _compiled(statement: Executable) -> str:
-    assert isinstance(statement, ClauseElement)  # every statement here is Core's
-    return str(statement.compile(dialect=_POSTGRES))
+PING: Final = "ping"
+GET: Final = "get"
+UNLIMITED: Final = 2**63 - 1  # the `limit` of an add that has none

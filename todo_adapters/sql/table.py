@@ -23,7 +23,7 @@ from sqlmodel import Field, SQLModel
 
 from todo_core.idempotency import KEY_MAX, KEYS_PER_OWNER
 from todo_core.syncing import TOMBSTONES_PER_OWNER
-from todo_core.tasks import DESCRIPTION_MAX, OWNER_ID_MAX, TITLE_MAX, Task
+from todo_core.tasks import DESCRIPTION_MAX, OWNER_ID_MAX, TITLE_MAX
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -150,13 +150,6 @@ class IdempotencyKeyRow(SQLModel, table=True):
     task_created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     task_updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     version: int = Field(sa_column=Column(BigInteger, nullable=False))
-
-
-# Where a kept outcome holds its task: each Task field, in Task's order, and its column in
-# `idempotency_keys` (the owner is the key's own `user_id`). Every statement that keeps or
-# reads one uses this; rows become tasks by position, so the order is Task's by construction.
-_KEPT_AS = {"id": "task_id", "created_at": "task_created_at", "updated_at": "task_updated_at"}
-KEPT_TASK: Final = {field: _KEPT_AS.get(field, field) for field in Task.__dataclass_fields__}
 
 
 class TaskCountRow(SQLModel, table=True):

@@ -1,61 +1,60 @@
-"""Writes (`todo_core.writes`) as the statements that make them, and PostgreSQL's create,
-which takes a slot under the owner's task limit in the same statement."""
+"""Writes (`todo_core.writes`) as the name of the one statement that makes each, and its
+values. A name spells the write: `add`, `toggle`, `remove`, `change title description`, and
+` if version` after one that checks the version the caller expects (If-Match) in the same
+statement, so that no other write can come between the check and the change."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, DateTime, Text, bindparam, cast, insert, literal_column, select
+from itertools import combinations
+from typing import Final
 
-from todo_adapters.sql import statements
-from todo_adapters.sql.statements import COLUMNS, Statement, Values, postgres_text
-from todo_adapters.sql.table import TASKS
+from todo_adapters.sql.statements import UNLIMITED, Statement, Values
+from todo_core.tasks import CHANGEABLE
 from todo_core.writes import Add, Change, Remove, Toggle, Write
 
-# The owner's count row, locked and checked: a concurrent create waits for it, then sees the
-# count the first one's trigger left (ON CONFLICT re-reads the newest row), so of creates
-# racing at `limit - 1` exactly one goes in. Its own trigger then counts the task. `source`
-# makes it conditional (the keyed write's `FROM go`).
-SLOT = """slot AS MATERIALIZED (
-    INSERT INTO task_counts (user_id, tasks) SELECT %(owner)s::text, 0 {source}
-    ON CONFLICT (user_id) DO UPDATE SET tasks = task_counts.tasks
-    WHERE task_counts.tasks < %(limit)s::bigint
-    RETURNING 1
-)"""
-SLOTTED_ADD = (
-    insert(TASKS)
-    .from_select(
-        statements.NEW_ROW,
-        select(
-            cast(bindparam("owner"), Text),
-            cast(bindparam("title"), Text),
-            cast(bindparam("description"), Text),
-            cast(bindparam("completed"), Boolean),
-            cast(bindparam("now"), DateTime(timezone=True)),
-            cast(bindparam("now"), DateTime(timezone=True)),
-        ).where(literal_column("EXISTS (SELECT FROM slot)", Boolean)),
-    )
-    .returning(*COLUMNS)
-)
-POSTGRES_ADD = f"WITH {SLOT.format(source='')}\n{postgres_text(SLOTTED_ADD)}"
+ADD: Final = "add"
+_IF_VERSION: Final = " if version"
 
 
-def statement_of(owner: str, write: Write, postgres: bool) -> tuple[Statement, Values]:
+def write_name(kind: str, fields: tuple[str, ...] = (), conditional: bool = False) -> Statement:
+    return " ".join((kind, *fields)) + (_IF_VERSION if conditional else "")
+
+
+def parts_of(name: Statement) -> tuple[str, tuple[str, ...], bool]:
+    """What `write_name` spelled: the kind, the fields a change sets, and the version check."""
+    kind, *fields = name.removesuffix(_IF_VERSION).split()
+    return kind, tuple(fields), name.endswith(_IF_VERSION)
+
+
+def every_write() -> list[Statement]:
+    """The name of every write statement: a change for each set of fields it may set
+    (`TaskChanges.fields`, bound as `new_<field>`), each with and without the version check."""
+    changes = [
+        fields
+        for size in range(1, len(CHANGEABLE) + 1)
+        for fields in combinations(CHANGEABLE, size)
+    ]
+    kinds = [("toggle", ()), ("remove", ()), *(("change", fields) for fields in changes)]
+    checked = [write_name(k, f, c) for k, f in kinds for c in (False, True)]
+    return [ADD, *checked]
+
+
+def statement_of(owner: str, write: Write) -> tuple[Statement, Values]:
     """The one statement that makes `write`, and its values; it returns the task as written
     (a removal: as it was), or no row when the write did not happen."""
     values: Values = {"owner": owner}
     match write:
         case Add(new, now, limit):
             values.update(title=new.title, description=new.description, now=now)
-            values.update(
-                completed=new.completed, limit=statements.UNLIMITED if limit is None else limit
-            )
-            return (POSTGRES_ADD if postgres else statements.ADD), values
+            values.update(completed=new.completed, limit=UNLIMITED if limit is None else limit)
+            return ADD, values
         case Change(task_id, changes, now, expected):
             values.update(task_id=task_id, now=now, expected=expected)
             values.update({f"new_{name}": value for name, value in changes.values().items()})
-            return statements.CHANGE[changes.fields, expected is not None], values
+            return write_name("change", changes.fields, expected is not None), values
         case Toggle(task_id, now, expected):
             values.update(task_id=task_id, now=now, expected=expected)
-            return statements.TOGGLE[expected is not None], values
+            return write_name("toggle", (), expected is not None), values
         case Remove(task_id, expected):
             values.update(task_id=task_id, expected=expected)
-            return statements.REMOVE[expected is not None], values
+            return write_name("remove", (), expected is not None), values

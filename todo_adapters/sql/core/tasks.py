@@ -1,0 +1,111 @@
+"""The statements on `tasks`, in SQLAlchemy Core: what each name in `statements` and `writes`
+stands for. Built once, with bind parameters; `postgres_text` compiles one to what psycopg
+sends (the generator of `postgres_texts` does, and so do the tests)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Update,
+    bindparam,
+    delete,
+    insert,
+    literal_column,
+    not_,
+    select,
+    update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.sql import ClauseElement, Executable, func
+from sqlalchemy.sql.dml import ReturningDelete
+
+from todo_adapters.sql import writes
+from todo_adapters.sql.table import COUNTS, TASKS
+from todo_core.tasks import CHANGEABLE, Task
+
+_tasks, _counts = TASKS, COUNTS
+COLUMNS = [_tasks.c[name] for name in Task.__dataclass_fields__]  # in Task's field order
+_mine = (_tasks.c.id == bindparam("task_id")) & (_tasks.c.user_id == bindparam("owner"))
+
+# A conditional write (If-Match) checks the version in the same statement as the write: no
+# other write can come between the check and the change.
+_expected = _tasks.c.version == bindparam("expected")
+_next_version = {"version": _tasks.c.version + literal_column("1"), "updated_at": bindparam("now")}
+
+PING: Select[Any] = select(literal_column("1"))
+GET = select(*COLUMNS).where(_mine)
+NEW_ROW = ["user_id", "title", "description", "completed", "created_at", "updated_at"]
+_now = bindparam("now", type_=_tasks.c.created_at.type)
+_owners_count = select(_counts.c.tasks).where(_counts.c.user_id == bindparam("owner"))
+# A new task, unless its owner has `limit` already (version: the column's default, 1). One
+# statement under SQLite's single write lock, so exact; PostgreSQL locks the count's row
+# instead (`core.writes.POSTGRES_ADD`).
+ADD = (
+    insert(_tasks)
+    .from_select(
+        NEW_ROW,
+        select(
+            bindparam("owner", type_=_tasks.c.user_id.type),
+            *(bindparam(name, type_=_tasks.c[name].type) for name in NEW_ROW[1:4]),
+            _now,
+            _now,
+        ).where(func.coalesce(_owners_count.scalar_subquery(), 0) < bindparam("limit")),
+    )
+    .returning(*COLUMNS)
+)
+
+
+def _target(conditional: bool) -> ColumnElement[bool]:
+    """The owner's task, and with `conditional` only at the version the caller expects."""
+    target: ColumnElement[bool] = _mine & _expected if conditional else _mine
+    return target
+
+
+def _toggle(conditional: bool) -> Update:
+    values = {"completed": not_(_tasks.c.completed), **_next_version}
+    return update(_tasks).where(_target(conditional)).values(**values).returning(*COLUMNS)
+
+
+def _remove(conditional: bool) -> ReturningDelete[Any]:
+    """Returns what it removed: a removal under an idempotency key keeps it with the key."""
+    return delete(_tasks).where(_target(conditional)).returning(*COLUMNS)
+
+
+def _change(fields: tuple[str, ...], conditional: bool) -> Update:
+    values: dict[str, Any] = {name: bindparam(f"new_{name}") for name in fields}
+    statement = update(_tasks).where(_target(conditional))
+    return statement.values(**_next_version, **values).returning(*COLUMNS)
+
+
+def write(name: str) -> Executable:
+    """The write `name` spells (`writes.write_name`); on SQLite, `add` too (PostgreSQL's is
+    `core.writes.POSTGRES_ADD`). Each checks the version, bound as `expected`, when its name
+    says so; a change binds what it sets as `new_<field>`."""
+    kind, fields, conditional = writes.parts_of(name)
+    if kind == "add" and not conditional and not fields:
+        return ADD
+    if kind == "toggle" and not fields:
+        return _toggle(conditional)
+    if kind == "remove" and not fields:
+        return _remove(conditional)
+    if kind == "change" and fields and set(fields) <= set(CHANGEABLE):
+        return _change(fields, conditional)
+    raise KeyError(name)
+
+
+_POSTGRES = make_url("postgresql+psycopg://").get_dialect()()
+
+
+def postgres_text(statement: Executable) -> str:
+    """The statement as psycopg runs it, with `%(name)s` placeholders (compiled once)."""
+    return _compiled(statement)
+
+
+@lru_cache(maxsize=512)  # typed by `postgres_text`: the cache's own signature takes anything
+def _compiled(statement: Executable) -> str:
+    assert isinstance(statement, ClauseElement)  # every statement here is Core's
+    return str(statement.compile(dialect=_POSTGRES))
