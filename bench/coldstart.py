@@ -9,15 +9,24 @@ A scale-to-zero deployment pays this on every first request, and a rolling resta
 replica. Each target's database is migrated and seeded first (a start then finds no
 migration pending, as a restart does); the starts alternate between the targets, and each
 is timed from `Popen` to the first 200, polled every 5 ms over a fresh connection.
+
+Every target runs on an interpreter with the product's runtime dependencies only
+(`deployed_python`, built once per dependency list under bench/results/): the test and bench
+extras would be imported too where installed (dependency-injector loads Werkzeug when it
+finds it, pydantic-settings PyYAML), and a deployment has none of them.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import socket
 import statistics
 import subprocess
+import sys
 import time
+import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 from bench.targets import Target, describe, earlier_product, floor, product
@@ -62,17 +71,47 @@ def one_start(target: Target, server_url: str) -> float:
         process.wait(timeout=30)
 
 
+def deployed_python() -> Path:
+    """An interpreter with the product's runtime dependencies and nothing else."""
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
+    dependencies: list[str] = pyproject["project"]["dependencies"]
+    key = hashlib.sha256("\n".join(dependencies).encode()).hexdigest()[:12]
+    home = REPO / "bench" / "results" / f"deployed-venv-{key}"
+    python = home / "bin" / "python"
+    if not (home / "installed").exists():
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(home)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *dependencies], check=True)
+        (home / "installed").touch()
+    return python
+
+
+def on(python: Path, target: Target) -> Target:
+    """`target` started by `python`: the product's own code still from its checkout."""
+    program, *arguments = target.command
+    if Path(program).name == "todo-api":
+        arguments = ["-c", "from todo_api.cli import main; main()", *arguments]
+    elif program != sys.executable:  # a console script of the venv: uvicorn
+        arguments = ["-m", Path(program).name, *arguments]
+    return replace(target, command=[str(python), *arguments])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     parser.add_argument("--before", type=Path, help="an earlier checkout, started alike")
     parser.add_argument("--starts", type=int, default=5, help="per target")
+    parser.add_argument(
+        "--this-venv", action="store_true", help="start on this interpreter, extras and all"
+    )
     args = parser.parse_args()
 
     targets = [product(REPO, profile="deployed"), floor(args.shared)]
     if args.before is not None:
         targets.append(earlier_product(args.before, profile="deployed"))
+    if not args.this_venv:
+        python = deployed_python()
+        targets = [on(python, target) for target in targets]
     for target in targets:  # migrated by a first start, then seeded
         recreate_database(target.database, args.database_url)
         one_start(target, args.database_url)
