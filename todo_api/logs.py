@@ -38,9 +38,27 @@ def configure_unless_configured(as_json: bool, level: str = "INFO") -> None:
     """The process's logging, unless someone configured it already. `todo-api serve` does,
     before the app starts; plain `uvicorn todo_api.main:app` and gunicorn leave the root
     logger bare, so the app does it at start: the ready line, JSON lines in production and
-    the access log with request ids are the same however the app is run."""
-    if not logging.getLogger().handlers:
+    the access log with request ids are the same however the app is run. Either way, when
+    the configuration in force is ours, records are made lean (`_lean_records`)."""
+    root = logging.getLogger()
+    if not root.handlers:
         logging.config.dictConfig(logging_config(as_json, level))
+    if all(_is_ours(handler) for handler in root.handlers):
+        _lean_records()
+
+
+def _is_ours(handler: logging.Handler) -> bool:
+    return any(isinstance(f, RequestIdFilter) for f in handler.filters)
+
+
+def _lean_records() -> None:
+    """Our formats print no caller, thread or process, so a record need not look them up
+    (the logging HOWTO's "Optimization" knobs): every access-log line walked the stack for
+    its caller. A test configuration (pytest's capturing handler) keeps them."""
+    logging._srcfile = None  # the HOWTO's own spelling
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
 
 
 def logging_config(as_json: bool, level: str = "INFO") -> dict[str, Any]:

@@ -1,0 +1,47 @@
+"""Log records skip the caller, thread and process lookups only when the configuration in
+force is ours (whose formats print none of them); anyone else's keeps them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from todo_api.logs import configure_unless_configured
+
+KNOBS = ("_srcfile", "logThreads", "logProcesses", "logMultiprocessing")
+
+
+@pytest.fixture
+def bare_root() -> Iterator[logging.Logger]:
+    """The root logger, to be emptied by the test itself (pytest adds its capturing handler
+    after fixtures are set up), and its handlers and logging's globals restored after."""
+    root = logging.getLogger()
+    handlers, knobs = root.handlers[:], {k: getattr(logging, k) for k in KNOBS}
+    yield root
+    root.handlers[:] = handlers
+    for knob, value in knobs.items():
+        setattr(logging, knob, value)
+
+
+def test_our_configuration_makes_records_lean(bare_root: logging.Logger) -> None:
+    bare_root.handlers.clear()
+    configure_unless_configured(as_json=True)
+    record = logging.getLogger("todo_api.access").makeRecord(
+        "todo_api.access", logging.INFO, "x.py", 1, "m", None, None
+    )
+    assert logging._srcfile is None
+    assert record.thread is None
+    assert record.process is None
+    bare_root.handlers.clear()
+
+
+def test_someone_elses_configuration_keeps_caller_thread_and_process(
+    bare_root: logging.Logger,
+) -> None:
+    bare_root.handlers[:] = [logging.NullHandler()]
+    configure_unless_configured(as_json=True)
+    assert logging._srcfile is not None
+    assert logging.logThreads
+    assert logging.logProcesses
