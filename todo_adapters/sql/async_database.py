@@ -70,7 +70,7 @@ class AsyncDatabase:
 
 
 async def _run(sql: str, values: Values, db: PooledConnection) -> Rows:
-    cursor = await db.execute(sql, values)
+    cursor = await db.execute(sql, values, binary=True)
     # `rownumber`: whether the statement returned rows (`description` builds its columns).
     return await cursor.fetchall() if cursor.rownumber is not None else []
 
