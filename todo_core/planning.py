@@ -1,0 +1,178 @@
+"""What a user plans a task with: its priority, its tags, when it is due (a day, or a moment),
+the zone they plan in, how it recurs and when to remind them; and the rules each obeys.
+
+Peers' weak spots, avoided: priorities are words, never Todoist's inverted integers; tags are
+a list, never a joined string; a timed due is an instant with its zone kept beside it, never a
+naive time; an all-day due is a date, with no time invented for it.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Final, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+TAG_MAX: Final = 50
+TAGS_MAX: Final = 20
+RULE_MAX: Final = 200
+INTERVAL_MAX: Final = 1000
+COUNT_MAX: Final = 1000
+
+# Control characters (C0, DEL, C1) and lone surrogates, which a tag may not hold.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+class Priority(enum.StrEnum):
+    """Ordered low to high (`RANK`): a list by `priority` goes low first, `-priority` high."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+RANK: Final = {Priority.LOW: 0, Priority.MEDIUM: 1, Priority.HIGH: 2}
+StartFrom = Literal["due", "completion"]
+
+
+@dataclass(frozen=True, slots=True)
+class Recurrence:
+    """How a task comes back when completed: an RFC 5545 RRULE (in its canonical form,
+    `canonical_rule`), counted from the due it had or from the moment it was completed.
+
+    A COUNT in the rule is what is left of the series, the current due included: each time
+    the task rolls forward it drops by the occurrences used up, so the stored rule always
+    describes the series from the task's current due."""
+
+    rule: str
+    start_from: StartFrom = "due"
+
+
+def check_priority(priority: object) -> Priority:
+    if isinstance(priority, Priority):
+        return priority
+    if isinstance(priority, str) and priority in Priority.__members__.values():
+        return Priority(priority)
+    raise ValueError("must be one of low, medium, high")
+
+
+def check_tags(tags: object) -> tuple[str, ...]:
+    """Each trimmed; the first spelling of tags equal but for case is kept, in the order given."""
+    if not isinstance(tags, list | tuple):
+        raise ValueError("must be a list of strings")
+    kept: dict[str, str] = {}
+    for tag in tags:
+        if not isinstance(tag, str):
+            raise ValueError("must be a list of strings")
+        trimmed = tag.strip()
+        if not 0 < len(trimmed) <= TAG_MAX:
+            raise ValueError(f"each must be 1 to {TAG_MAX} characters")
+        if _CONTROL.search(trimmed):
+            raise ValueError("must not contain control characters")
+        kept.setdefault(trimmed.casefold(), trimmed)
+    if len(kept) > TAGS_MAX:
+        raise ValueError(f"must be at most {TAGS_MAX}")
+    return tuple(kept.values())
+
+
+def check_time_zone(name: object) -> str | None:
+    """An IANA zone name this machine's zone database (or the tzdata package) knows."""
+    if name is None:
+        return None
+    if not isinstance(name, str) or not 0 < len(name) <= 64 or _CONTROL.search(name):
+        raise ValueError("must be an IANA time zone name, such as Europe/Berlin")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("must be an IANA time zone name, such as Europe/Berlin") from None
+    return name
+
+
+def check_due_date(due: object) -> date | None:
+    if due is None:
+        return None
+    if isinstance(due, datetime) or not isinstance(due, date):
+        raise ValueError("must be a date (YYYY-MM-DD)")
+    return due
+
+
+def check_instant(moment: object) -> datetime | None:
+    """An aware moment, kept in UTC; a naive one would be a guess about the zone."""
+    if moment is None:
+        return None
+    if not isinstance(moment, datetime) or moment.utcoffset() is None:
+        raise ValueError("must be a moment with a time zone offset (RFC 3339)")
+    return moment.astimezone(UTC)
+
+
+def check_recurrence(recurrence: object) -> Recurrence | None:
+    if recurrence is None:
+        return None
+    if not isinstance(recurrence, Recurrence):
+        raise ValueError("must be a rule and where it starts from")
+    if recurrence.start_from not in ("due", "completion"):
+        raise ValueError("must start from due or completion")
+    return Recurrence(canonical_rule(recurrence.rule), recurrence.start_from)
+
+
+def zone_of(time_zone: str | None) -> ZoneInfo:
+    """The zone a task is planned in: its own, or UTC."""
+    return ZoneInfo(time_zone or "UTC")
+
+
+# The RRULE subset: each part, and what its value may be.
+_FREQUENCIES: Final = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+_DAY: Final = r"(?:[+-]?(?:[1-9]|[1-4][0-9]|5[0-3]))?(?:MO|TU|WE|TH|FR|SA|SU)"
+_MONTH_DAY: Final = r"[+-]?(?:[1-9]|[12][0-9]|3[01])"
+_VALUES: Final = {
+    "FREQ": re.compile("|".join(_FREQUENCIES)),
+    "INTERVAL": re.compile(r"[1-9][0-9]{0,3}"),
+    "BYDAY": re.compile(rf"{_DAY}(?:,{_DAY})*"),
+    "BYMONTHDAY": re.compile(rf"{_MONTH_DAY}(?:,{_MONTH_DAY})*"),
+    "COUNT": re.compile(r"[1-9][0-9]{0,3}"),
+    "UNTIL": re.compile(r"[0-9]{8}(?:T[0-9]{6}Z)?"),
+}
+_ORDER: Final = tuple(_VALUES)
+
+
+def canonical_rule(rule: object) -> str:
+    """The rule in one spelling (upper case, parts in a fixed order, no `RRULE:` prefix), if
+    it stays within the subset: FREQ DAILY/WEEKLY/MONTHLY/YEARLY with INTERVAL, BYDAY,
+    BYMONTHDAY, COUNT or UNTIL. Whether it ever occurs is the recurrence port's to tell."""
+    if not isinstance(rule, str) or not 0 < len(rule) <= RULE_MAX:
+        raise ValueError(f"rule must be an RRULE of at most {RULE_MAX} characters")
+    text = rule.strip().upper().removeprefix("RRULE:")
+    parts: dict[str, str] = {}
+    for part in text.split(";"):
+        name, equals, value = part.partition("=")
+        if not equals or name not in _VALUES:
+            raise ValueError(f"rule part {name or part!r} is not supported")
+        if name in parts:
+            raise ValueError(f"rule part {name} is given twice")
+        if not _VALUES[name].fullmatch(value):
+            raise ValueError(f"rule part {name}={value} is not valid")
+        parts[name] = value
+    _check_combination(parts)
+    return ";".join(f"{name}={parts[name]}" for name in _ORDER if name in parts)
+
+
+def _check_combination(parts: dict[str, str]) -> None:
+    if "FREQ" not in parts:
+        raise ValueError("rule needs a FREQ")
+    if "COUNT" in parts and "UNTIL" in parts:
+        raise ValueError("rule may have COUNT or UNTIL, not both")
+    if int(parts.get("INTERVAL", "1")) > INTERVAL_MAX or int(parts.get("COUNT", "1")) > COUNT_MAX:
+        raise ValueError(f"rule INTERVAL and COUNT must be at most {INTERVAL_MAX}")
+    numbered = any(day[0] in "+-0123456789" for day in parts.get("BYDAY", "").split(",") if day)
+    if numbered and parts["FREQ"] not in ("MONTHLY", "YEARLY"):
+        raise ValueError("rule BYDAY may number its days (1MO, -1FR) only MONTHLY or YEARLY")
+    if "BYMONTHDAY" in parts and parts["FREQ"] == "WEEKLY":
+        raise ValueError("rule BYMONTHDAY does not go with FREQ=WEEKLY")
+    if "UNTIL" in parts:
+        until = parts["UNTIL"]
+        try:
+            datetime.strptime(until, "%Y%m%dT%H%M%SZ" if "T" in until else "%Y%m%d")
+        except ValueError:
+            raise ValueError(f"rule part UNTIL={until} is not a date") from None
