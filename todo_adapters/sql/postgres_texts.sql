@@ -787,47 +787,11 @@ DELETE FROM tasks WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(own
 -- name: remove if version
 DELETE FROM tasks WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
 
--- name: change title
-UPDATE tasks SET title=%(new_title)s::VARCHAR, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+-- name: change
+UPDATE tasks SET title=CASE WHEN %(set_title)s THEN %(new_title)s::VARCHAR ELSE tasks.title END, description=CASE WHEN %(set_description)s THEN %(new_description)s::VARCHAR ELSE tasks.description END, completed=CASE WHEN %(set_completed)s THEN %(new_completed)s ELSE tasks.completed END, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
 
--- name: change title if version
-UPDATE tasks SET title=%(new_title)s::VARCHAR, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-
--- name: change description
-UPDATE tasks SET description=%(new_description)s::VARCHAR, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-
--- name: change description if version
-UPDATE tasks SET description=%(new_description)s::VARCHAR, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-
--- name: change completed
-UPDATE tasks SET completed=%(new_completed)s, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-
--- name: change completed if version
-UPDATE tasks SET completed=%(new_completed)s, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-
--- name: change title description
-UPDATE tasks SET title=%(new_title)s::VARCHAR, description=%(new_description)s::VARCHAR, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-
--- name: change title description if version
-UPDATE tasks SET title=%(new_title)s::VARCHAR, description=%(new_description)s::VARCHAR, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-
--- name: change title completed
-UPDATE tasks SET title=%(new_title)s::VARCHAR, completed=%(new_completed)s, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-
--- name: change title completed if version
-UPDATE tasks SET title=%(new_title)s::VARCHAR, completed=%(new_completed)s, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-
--- name: change description completed
-UPDATE tasks SET description=%(new_description)s::VARCHAR, completed=%(new_completed)s, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-
--- name: change description completed if version
-UPDATE tasks SET description=%(new_description)s::VARCHAR, completed=%(new_completed)s, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-
--- name: change title description completed
-UPDATE tasks SET title=%(new_title)s::VARCHAR, description=%(new_description)s::VARCHAR, completed=%(new_completed)s, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-
--- name: change title description completed if version
-UPDATE tasks SET title=%(new_title)s::VARCHAR, description=%(new_description)s::VARCHAR, completed=%(new_completed)s, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+-- name: change if version
+UPDATE tasks SET title=CASE WHEN %(set_title)s THEN %(new_title)s::VARCHAR ELSE tasks.title END, description=CASE WHEN %(set_description)s THEN %(new_description)s::VARCHAR ELSE tasks.description END, completed=CASE WHEN %(set_completed)s THEN %(new_completed)s ELSE tasks.completed END, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
 
 -- name: keyed add
 
@@ -955,7 +919,7 @@ SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.de
 UNION ALL
 SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
 
--- name: keyed change title
+-- name: keyed change
 
 WITH lock AS MATERIALIZED (
     SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
@@ -967,7 +931,7 @@ WITH lock AS MATERIALIZED (
 ), go AS MATERIALIZED (
     SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
 ), written AS (
-    UPDATE tasks SET title=%(new_title)s::VARCHAR, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+    UPDATE tasks SET title=CASE WHEN %(set_title)s THEN %(new_title)s::VARCHAR ELSE tasks.title END, description=CASE WHEN %(set_description)s THEN %(new_description)s::VARCHAR ELSE tasks.description END, completed=CASE WHEN %(set_completed)s THEN %(new_completed)s ELSE tasks.completed END, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
 ), kept AS (
     INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version)
     SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version
@@ -979,7 +943,7 @@ SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.de
 UNION ALL
 SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
 
--- name: keyed change title if version
+-- name: keyed change if version
 
 WITH lock AS MATERIALIZED (
     SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
@@ -991,295 +955,7 @@ WITH lock AS MATERIALIZED (
 ), go AS MATERIALIZED (
     SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
 ), written AS (
-    UPDATE tasks SET title=%(new_title)s::VARCHAR, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-), kept AS (
-    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version)
-    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version
-    FROM written AS w
-)
-SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version FROM written AS w
-UNION ALL
-SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version FROM prior AS k
-UNION ALL
-SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
-
--- name: keyed change description
-
-WITH lock AS MATERIALIZED (
-    SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
-), prior AS MATERIALIZED (
-    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version
-    FROM idempotency_keys AS k, lock
-    WHERE lock.free AND k.user_id = %(owner)s::text AND k."key" = %(key)s::text
-      AND k.created_at >= %(fresh_after)s::timestamptz
-), go AS MATERIALIZED (
-    SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
-), written AS (
-    UPDATE tasks SET description=%(new_description)s::VARCHAR, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-), kept AS (
-    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version)
-    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version
-    FROM written AS w
-)
-SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version FROM written AS w
-UNION ALL
-SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version FROM prior AS k
-UNION ALL
-SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
-
--- name: keyed change description if version
-
-WITH lock AS MATERIALIZED (
-    SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
-), prior AS MATERIALIZED (
-    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version
-    FROM idempotency_keys AS k, lock
-    WHERE lock.free AND k.user_id = %(owner)s::text AND k."key" = %(key)s::text
-      AND k.created_at >= %(fresh_after)s::timestamptz
-), go AS MATERIALIZED (
-    SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
-), written AS (
-    UPDATE tasks SET description=%(new_description)s::VARCHAR, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-), kept AS (
-    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version)
-    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version
-    FROM written AS w
-)
-SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version FROM written AS w
-UNION ALL
-SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version FROM prior AS k
-UNION ALL
-SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
-
--- name: keyed change completed
-
-WITH lock AS MATERIALIZED (
-    SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
-), prior AS MATERIALIZED (
-    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version
-    FROM idempotency_keys AS k, lock
-    WHERE lock.free AND k.user_id = %(owner)s::text AND k."key" = %(key)s::text
-      AND k.created_at >= %(fresh_after)s::timestamptz
-), go AS MATERIALIZED (
-    SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
-), written AS (
-    UPDATE tasks SET completed=%(new_completed)s, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-), kept AS (
-    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version)
-    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version
-    FROM written AS w
-)
-SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version FROM written AS w
-UNION ALL
-SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version FROM prior AS k
-UNION ALL
-SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
-
--- name: keyed change completed if version
-
-WITH lock AS MATERIALIZED (
-    SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
-), prior AS MATERIALIZED (
-    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version
-    FROM idempotency_keys AS k, lock
-    WHERE lock.free AND k.user_id = %(owner)s::text AND k."key" = %(key)s::text
-      AND k.created_at >= %(fresh_after)s::timestamptz
-), go AS MATERIALIZED (
-    SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
-), written AS (
-    UPDATE tasks SET completed=%(new_completed)s, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-), kept AS (
-    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version)
-    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version
-    FROM written AS w
-)
-SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version FROM written AS w
-UNION ALL
-SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version FROM prior AS k
-UNION ALL
-SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
-
--- name: keyed change title description
-
-WITH lock AS MATERIALIZED (
-    SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
-), prior AS MATERIALIZED (
-    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version
-    FROM idempotency_keys AS k, lock
-    WHERE lock.free AND k.user_id = %(owner)s::text AND k."key" = %(key)s::text
-      AND k.created_at >= %(fresh_after)s::timestamptz
-), go AS MATERIALIZED (
-    SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
-), written AS (
-    UPDATE tasks SET title=%(new_title)s::VARCHAR, description=%(new_description)s::VARCHAR, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-), kept AS (
-    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version)
-    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version
-    FROM written AS w
-)
-SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version FROM written AS w
-UNION ALL
-SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version FROM prior AS k
-UNION ALL
-SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
-
--- name: keyed change title description if version
-
-WITH lock AS MATERIALIZED (
-    SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
-), prior AS MATERIALIZED (
-    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version
-    FROM idempotency_keys AS k, lock
-    WHERE lock.free AND k.user_id = %(owner)s::text AND k."key" = %(key)s::text
-      AND k.created_at >= %(fresh_after)s::timestamptz
-), go AS MATERIALIZED (
-    SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
-), written AS (
-    UPDATE tasks SET title=%(new_title)s::VARCHAR, description=%(new_description)s::VARCHAR, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-), kept AS (
-    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version)
-    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version
-    FROM written AS w
-)
-SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version FROM written AS w
-UNION ALL
-SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version FROM prior AS k
-UNION ALL
-SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
-
--- name: keyed change title completed
-
-WITH lock AS MATERIALIZED (
-    SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
-), prior AS MATERIALIZED (
-    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version
-    FROM idempotency_keys AS k, lock
-    WHERE lock.free AND k.user_id = %(owner)s::text AND k."key" = %(key)s::text
-      AND k.created_at >= %(fresh_after)s::timestamptz
-), go AS MATERIALIZED (
-    SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
-), written AS (
-    UPDATE tasks SET title=%(new_title)s::VARCHAR, completed=%(new_completed)s, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-), kept AS (
-    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version)
-    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version
-    FROM written AS w
-)
-SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version FROM written AS w
-UNION ALL
-SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version FROM prior AS k
-UNION ALL
-SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
-
--- name: keyed change title completed if version
-
-WITH lock AS MATERIALIZED (
-    SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
-), prior AS MATERIALIZED (
-    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version
-    FROM idempotency_keys AS k, lock
-    WHERE lock.free AND k.user_id = %(owner)s::text AND k."key" = %(key)s::text
-      AND k.created_at >= %(fresh_after)s::timestamptz
-), go AS MATERIALIZED (
-    SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
-), written AS (
-    UPDATE tasks SET title=%(new_title)s::VARCHAR, completed=%(new_completed)s, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-), kept AS (
-    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version)
-    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version
-    FROM written AS w
-)
-SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version FROM written AS w
-UNION ALL
-SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version FROM prior AS k
-UNION ALL
-SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
-
--- name: keyed change description completed
-
-WITH lock AS MATERIALIZED (
-    SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
-), prior AS MATERIALIZED (
-    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version
-    FROM idempotency_keys AS k, lock
-    WHERE lock.free AND k.user_id = %(owner)s::text AND k."key" = %(key)s::text
-      AND k.created_at >= %(fresh_after)s::timestamptz
-), go AS MATERIALIZED (
-    SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
-), written AS (
-    UPDATE tasks SET description=%(new_description)s::VARCHAR, completed=%(new_completed)s, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-), kept AS (
-    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version)
-    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version
-    FROM written AS w
-)
-SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version FROM written AS w
-UNION ALL
-SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version FROM prior AS k
-UNION ALL
-SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
-
--- name: keyed change description completed if version
-
-WITH lock AS MATERIALIZED (
-    SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
-), prior AS MATERIALIZED (
-    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version
-    FROM idempotency_keys AS k, lock
-    WHERE lock.free AND k.user_id = %(owner)s::text AND k."key" = %(key)s::text
-      AND k.created_at >= %(fresh_after)s::timestamptz
-), go AS MATERIALIZED (
-    SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
-), written AS (
-    UPDATE tasks SET description=%(new_description)s::VARCHAR, completed=%(new_completed)s, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-), kept AS (
-    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version)
-    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version
-    FROM written AS w
-)
-SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version FROM written AS w
-UNION ALL
-SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version FROM prior AS k
-UNION ALL
-SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
-
--- name: keyed change title description completed
-
-WITH lock AS MATERIALIZED (
-    SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
-), prior AS MATERIALIZED (
-    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version
-    FROM idempotency_keys AS k, lock
-    WHERE lock.free AND k.user_id = %(owner)s::text AND k."key" = %(key)s::text
-      AND k.created_at >= %(fresh_after)s::timestamptz
-), go AS MATERIALIZED (
-    SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
-), written AS (
-    UPDATE tasks SET title=%(new_title)s::VARCHAR, description=%(new_description)s::VARCHAR, completed=%(new_completed)s, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
-), kept AS (
-    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version)
-    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version
-    FROM written AS w
-)
-SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version FROM written AS w
-UNION ALL
-SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version FROM prior AS k
-UNION ALL
-SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
-
--- name: keyed change title description completed if version
-
-WITH lock AS MATERIALIZED (
-    SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
-), prior AS MATERIALIZED (
-    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version
-    FROM idempotency_keys AS k, lock
-    WHERE lock.free AND k.user_id = %(owner)s::text AND k."key" = %(key)s::text
-      AND k.created_at >= %(fresh_after)s::timestamptz
-), go AS MATERIALIZED (
-    SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
-), written AS (
-    UPDATE tasks SET title=%(new_title)s::VARCHAR, description=%(new_description)s::VARCHAR, completed=%(new_completed)s, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+    UPDATE tasks SET title=CASE WHEN %(set_title)s THEN %(new_title)s::VARCHAR ELSE tasks.title END, description=CASE WHEN %(set_description)s THEN %(new_description)s::VARCHAR ELSE tasks.description END, completed=CASE WHEN %(set_completed)s THEN %(new_completed)s ELSE tasks.completed END, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
 ), kept AS (
     INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version)
     SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version

@@ -1,11 +1,11 @@
 """Writes (`todo_core.writes`) as the name of the one statement that makes each, and its
-values. A name spells the write: `add`, `toggle`, `remove`, `change title description`, and
-` if version` after one that checks the version the caller expects (If-Match) in the same
-statement, so that no other write can come between the check and the change."""
+values. A name spells the write: `add`, `toggle`, `remove` or `change`, and ` if version`
+after one that checks the version the caller expects (If-Match) in the same statement, so
+that no other write can come between the check and the change. A change binds, for each
+changeable field, whether it sets it (`set_<field>`) and to what (`new_<field>`)."""
 
 from __future__ import annotations
 
-from itertools import combinations
 from typing import Final
 
 from todo_adapters.sql.statements import UNLIMITED, Statement, Values
@@ -16,26 +16,18 @@ ADD: Final = "add"
 _IF_VERSION: Final = " if version"
 
 
-def write_name(kind: str, fields: tuple[str, ...] = (), conditional: bool = False) -> Statement:
-    return " ".join((kind, *fields)) + (_IF_VERSION if conditional else "")
+def write_name(kind: str, conditional: bool = False) -> Statement:
+    return kind + (_IF_VERSION if conditional else "")
 
 
-def parts_of(name: Statement) -> tuple[str, tuple[str, ...], bool]:
-    """What `write_name` spelled: the kind, the fields a change sets, and the version check."""
-    kind, *fields = name.removesuffix(_IF_VERSION).split()
-    return kind, tuple(fields), name.endswith(_IF_VERSION)
+def parts_of(name: Statement) -> tuple[str, bool]:
+    """What `write_name` spelled: the kind, and the version check."""
+    return name.removesuffix(_IF_VERSION), name.endswith(_IF_VERSION)
 
 
 def every_write() -> list[Statement]:
-    """The name of every write statement: a change for each set of fields it may set
-    (`TaskChanges.fields`, bound as `new_<field>`), each with and without the version check."""
-    changes = [
-        fields
-        for size in range(1, len(CHANGEABLE) + 1)
-        for fields in combinations(CHANGEABLE, size)
-    ]
-    kinds = [("toggle", ()), ("remove", ()), *(("change", fields) for fields in changes)]
-    checked = [write_name(k, f, c) for k, f in kinds for c in (False, True)]
+    """The name of every write statement, each but `add` with and without the version check."""
+    checked = [write_name(k, c) for k in ("toggle", "remove", "change") for c in (False, True)]
     return [ADD, *checked]
 
 
@@ -50,11 +42,14 @@ def statement_of(owner: str, write: Write) -> tuple[Statement, Values]:
             return ADD, values
         case Change(task_id, changes, now, expected):
             values.update(task_id=task_id, now=now, expected=expected)
-            values.update({f"new_{name}": value for name, value in changes.values().items()})
-            return write_name("change", changes.fields, expected is not None), values
+            for name in CHANGEABLE:
+                setting = name in changes.fields
+                values[f"set_{name}"] = setting
+                values[f"new_{name}"] = getattr(changes, name) if setting else None
+            return write_name("change", expected is not None), values
         case Toggle(task_id, now, expected):
             values.update(task_id=task_id, now=now, expected=expected)
-            return write_name("toggle", (), expected is not None), values
+            return write_name("toggle", expected is not None), values
         case Remove(task_id, expected):
             values.update(task_id=task_id, expected=expected)
-            return write_name("remove", (), expected is not None), values
+            return write_name("remove", expected is not None), values

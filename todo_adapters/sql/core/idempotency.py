@@ -41,7 +41,7 @@ PURGE_KEYS = delete(_keys).where(_keys.c.created_at < bindparam("keys_before"))
 
 def keyed_text(name: Statement) -> str:
     """The keyed statement (`idempotency.keyed_name`) around the plain write it names."""
-    kind, _, _ = parts_of(write_of(name))
+    kind, _ = parts_of(write_of(name))
     adding, removal = kind == "add", kind == "remove"
     write = postgres_text(SLOTTED_ADD if adding else _guarded(tasks.write(write_of(name))))
     slot = f"{SLOT.format(source='FROM go')}, " if adding else ""

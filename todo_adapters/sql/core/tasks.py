@@ -8,10 +8,12 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Select,
     Update,
     bindparam,
+    case,
     delete,
     insert,
     literal_column,
@@ -75,8 +77,20 @@ def _remove(conditional: bool) -> ReturningDelete[Any]:
     return delete(_tasks).where(_target(conditional)).returning(*COLUMNS)
 
 
-def _change(fields: tuple[str, ...], conditional: bool) -> Update:
-    values: dict[str, Any] = {name: bindparam(f"new_{name}") for name in fields}
+def _change(conditional: bool) -> Update:
+    """One statement for any set of fields: each changeable field is set to `new_<field>`
+    when `set_<field>` is true, and kept otherwise (rather than a statement per set of
+    fields, which would double with every field a task gains)."""
+    values: dict[str, Any] = {
+        name: case(
+            (
+                bindparam(f"set_{name}", type_=Boolean),
+                bindparam(f"new_{name}", type_=_tasks.c[name].type),
+            ),
+            else_=_tasks.c[name],
+        )
+        for name in CHANGEABLE
+    }
     statement = update(_tasks).where(_target(conditional))
     return statement.values(**_next_version, **values).returning(*COLUMNS)
 
@@ -84,16 +98,16 @@ def _change(fields: tuple[str, ...], conditional: bool) -> Update:
 def write(name: str) -> Executable:
     """The write `name` spells (`writes.write_name`); on SQLite, `add` too (PostgreSQL's is
     `core.writes.POSTGRES_ADD`). Each checks the version, bound as `expected`, when its name
-    says so; a change binds what it sets as `new_<field>`."""
-    kind, fields, conditional = writes.parts_of(name)
-    if kind == "add" and not conditional and not fields:
+    says so."""
+    kind, conditional = writes.parts_of(name)
+    if kind == "add" and not conditional:
         return ADD
-    if kind == "toggle" and not fields:
+    if kind == "toggle":
         return _toggle(conditional)
-    if kind == "remove" and not fields:
+    if kind == "remove":
         return _remove(conditional)
-    if kind == "change" and fields and set(fields) <= set(CHANGEABLE):
-        return _change(fields, conditional)
+    if kind == "change":
+        return _change(conditional)
     raise KeyError(name)
 
 
