@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import logging.config
+import sys
 from contextvars import ContextVar
 from typing import Any
 
@@ -43,12 +44,22 @@ def configure_unless_configured(as_json: bool, level: str = "INFO") -> None:
     root = logging.getLogger()
     if not root.handlers:
         logging.config.dictConfig(logging_config(as_json, level))
-    if all(_is_ours(handler) for handler in root.handlers):
+    if all(_prints_none_of_them(handler) for handler in _every_handler()):
         _lean_records()
 
 
-def _is_ours(handler: logging.Handler) -> bool:
-    return any(isinstance(f, RequestIdFilter) for f in handler.filters)
+def _every_handler() -> list[logging.Handler]:
+    """The handlers of every logger there is: a server's own (gunicorn's prints the process)
+    count as much as the root's."""
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    return [h for logger in loggers if isinstance(logger, logging.Logger) for h in logger.handlers]
+
+
+def _prints_none_of_them(handler: logging.Handler) -> bool:
+    """Ours (whose formats print no caller, thread or process), or one that prints nothing
+    (the NullHandler a library puts on its logger)."""
+    ours = any(isinstance(f, RequestIdFilter) for f in handler.filters)
+    return ours or isinstance(handler, logging.NullHandler)
 
 
 def _lean_records() -> None:
@@ -59,6 +70,8 @@ def _lean_records() -> None:
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
+    if sys.version_info >= (3, 12):
+        logging.logAsyncioTasks = False
 
 
 def logging_config(as_json: bool, level: str = "INFO") -> dict[str, Any]:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 TAG_MAX: Final = 50
 TAGS_MAX: Final = 20
 RULE_MAX: Final = 200
-INTERVAL_MAX: Final = 1000
+INTERVAL_MAX: Final = 99  # a YEARLY rule then recurs within the port's hundred-year search
 COUNT_MAX: Final = 1000
 
 # Control characters (C0, DEL, C1) and lone surrogates, which a tag may not hold.
@@ -33,7 +33,6 @@ class Priority(enum.StrEnum):
     HIGH = "high"
 
 
-RANK: Final = {Priority.LOW: 0, Priority.MEDIUM: 1, Priority.HIGH: 2}
 StartFrom = Literal["due", "completion"]
 
 
@@ -42,12 +41,16 @@ class Recurrence:
     """How a task comes back when completed: an RFC 5545 RRULE (in its canonical form,
     `canonical_rule`), counted from the due it had or from the moment it was completed.
 
-    A COUNT in the rule is what is left of the series, the current due included: each time
-    the task rolls forward it drops by the occurrences used up, so the stored rule always
-    describes the series from the task's current due."""
+    `anchor` is where the series starts, in the wall time of the task's zone: the due it had
+    when the recurrence (or the due) was last set. From `due`, every occurrence is the rule's
+    from there, so a 02:30 that a spring-forward night moved to 03:30 is 02:30 again the day
+    after, and COUNT and UNTIL count as RFC 5545 says. From `completion` the series restarts
+    at each completion, keeping the anchor's time of day; a COUNT is then what is left, one
+    less at each roll."""
 
     rule: str
     start_from: StartFrom = "due"
+    anchor: datetime | None = None
 
 
 def check_priority(priority: object) -> Priority:
@@ -114,7 +117,10 @@ def check_recurrence(recurrence: object) -> Recurrence | None:
         raise ValueError("must be a rule and where it starts from")
     if recurrence.start_from not in ("due", "completion"):
         raise ValueError("must start from due or completion")
-    return Recurrence(canonical_rule(recurrence.rule), recurrence.start_from)
+    anchor = recurrence.anchor
+    if anchor is not None and (not isinstance(anchor, datetime) or anchor.tzinfo is not None):
+        raise ValueError("anchor must be a wall time (no zone)")
+    return Recurrence(canonical_rule(recurrence.rule), recurrence.start_from, anchor)
 
 
 def zone_of(time_zone: str | None) -> ZoneInfo:
@@ -128,13 +134,15 @@ _DAY: Final = r"(?:[+-]?(?:[1-9]|[1-4][0-9]|5[0-3]))?(?:MO|TU|WE|TH|FR|SA|SU)"
 _MONTH_DAY: Final = r"[+-]?(?:[1-9]|[12][0-9]|3[01])"
 _VALUES: Final = {
     "FREQ": re.compile("|".join(_FREQUENCIES)),
-    "INTERVAL": re.compile(r"[1-9][0-9]{0,3}"),
+    "INTERVAL": re.compile(r"[1-9][0-9]{0,2}"),
     "BYDAY": re.compile(rf"{_DAY}(?:,{_DAY})*"),
     "BYMONTHDAY": re.compile(rf"{_MONTH_DAY}(?:,{_MONTH_DAY})*"),
     "COUNT": re.compile(r"[1-9][0-9]{0,3}"),
     "UNTIL": re.compile(r"[0-9]{8}(?:T[0-9]{6}Z)?"),
 }
 _ORDER: Final = tuple(_VALUES)
+_IN_A_MONTH_DAY: Final = r"(?:[+-]?[1-5])?(?:MO|TU|WE|TH|FR|SA|SU)"
+_IN_A_MONTH: Final = re.compile(rf"{_IN_A_MONTH_DAY}(?:,{_IN_A_MONTH_DAY})*")
 
 
 def canonical_rule(rule: object) -> str:
@@ -163,11 +171,15 @@ def _check_combination(parts: dict[str, str]) -> None:
         raise ValueError("rule needs a FREQ")
     if "COUNT" in parts and "UNTIL" in parts:
         raise ValueError("rule may have COUNT or UNTIL, not both")
-    if int(parts.get("INTERVAL", "1")) > INTERVAL_MAX or int(parts.get("COUNT", "1")) > COUNT_MAX:
-        raise ValueError(f"rule INTERVAL and COUNT must be at most {INTERVAL_MAX}")
+    if int(parts.get("INTERVAL", "1")) > INTERVAL_MAX:
+        raise ValueError(f"rule INTERVAL must be at most {INTERVAL_MAX}")
+    if int(parts.get("COUNT", "1")) > COUNT_MAX:
+        raise ValueError(f"rule COUNT must be at most {COUNT_MAX}")
     numbered = any(day[0] in "+-0123456789" for day in parts.get("BYDAY", "").split(",") if day)
     if numbered and parts["FREQ"] not in ("MONTHLY", "YEARLY"):
         raise ValueError("rule BYDAY may number its days (1MO, -1FR) only MONTHLY or YEARLY")
+    if numbered and parts["FREQ"] == "MONTHLY" and not _IN_A_MONTH.fullmatch(parts["BYDAY"]):
+        raise ValueError("rule BYDAY numbers a month's days from -5 to 5 (no 6th Monday)")
     if "BYMONTHDAY" in parts and parts["FREQ"] == "WEEKLY":
         raise ValueError("rule BYMONTHDAY does not go with FREQ=WEEKLY")
     if "UNTIL" in parts:

@@ -94,3 +94,15 @@ class AsyncTokenVerifier(Protocol):
     keys cannot be fetched)."""
 
     async def verify(self, token: str) -> Principal: ...
+
+
+class Occurrences(Protocol):
+    """A recurrence rule expanded (RFC 5545 RRULE, `planning.canonical_rule`'s subset), in
+    naive wall time: the zone is the domain's business (`recurring`). Not async: expanding
+    a rule is computation, not I/O."""
+
+    def following(self, rule: str, start: datetime, moment: datetime) -> datetime | None:
+        """The first occurrence of the series `rule` starts at `start` strictly after
+        `moment`; None when there is none (COUNT or UNTIL used up, or none within a hundred
+        years of `moment`: a rule that never occurs is not searched for ever)."""
+        ...

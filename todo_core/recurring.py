@@ -3,35 +3,17 @@ occurrence, its reminder moved with it; when the series is used up it completes 
 
 Occurrences are computed in the wall time of the zone the user plans in, so that "every day
 at 09:00 in Berlin" stays at 09:00 across daylight saving, and an all-day due stays a day.
-The RRULE expansion itself is a port (`Occurrences`; its adapter uses python-dateutil): the
-domain only decides where a series starts, which occurrence is next, and what COUNT is left.
+The RRULE expansion itself is a port (`ports_async.Occurrences`; its adapter uses
+python-dateutil): the domain decides where a series starts and which occurrence is next.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from functools import partial
-from typing import Protocol
 
 from todo_core.planning import Recurrence, zone_of
-
-_COUNT = re.compile(r"(?:^|;)COUNT=([0-9]+)")
-_COUNT_VALUE = re.compile(r"COUNT=[0-9]+")
-_UNTIL = re.compile(r"UNTIL=([0-9]{8})(T[0-9]{6}Z)?")
-
-
-class Occurrences(Protocol):
-    """An RRULE expanded in naive wall time (the zone is the caller's business)."""
-
-    def following(
-        self, rule: str, start: datetime, moment: datetime
-    ) -> tuple[datetime, int] | None:
-        """The first occurrence of the series `rule` starts at `start` strictly after both
-        `start` and `moment`, and how many occurrences lie strictly between `start` and it;
-        None when the series has none left (its UNTIL has passed). `rule` has no COUNT."""
-        ...
+from todo_core.ports_async import Occurrences
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,71 +30,91 @@ class Schedule:
 
 def rolled(schedule: Schedule, completed_at: datetime, occurrences: Occurrences) -> Schedule | None:
     """The schedule after a completion at `completed_at`, or None when the series is used up
-    (the task then completes for good). From `due`: the first occurrence after the old due
-    that is not in the past, those skipped counted as used; from `completion`: the first
-    after the moment of completion."""
+    (the task then completes for good).
+
+    From `due`: the first occurrence of the series after the old due that is not in the
+    past (today or later for a day, later than now for a moment); those skipped are used up.
+    From `completion`: the series restarts on the day of the completion, at the anchor's time
+    of day, and the new due is its first occurrence after that start (an all-day task
+    completed today is next due on the rule's first day after today)."""
     recurrence = schedule.recurrence
     assert recurrence is not None, "only a recurring task rolls"
-    zone = zone_of(schedule.time_zone)
-    old = _wall_due(schedule, zone.key)
-    now = completed_at.astimezone(zone).replace(tzinfo=None)
-    if schedule.due_date is not None:  # a day: "after" a moment is from the next day on
-        now = datetime.combine(now.date(), time())
+    zone = zone_of(schedule.time_zone).key
+    old = wall_due(schedule)
+    anchor = recurrence.anchor or old
+    now = completed_at.astimezone(zone_of(zone)).replace(tzinfo=None)
+    all_day = schedule.due_date is not None
+    rule = _expanded(recurrence.rule, zone, all_day)
     if recurrence.start_from == "completion":
-        start = now if schedule.due_date is not None else datetime.combine(now.date(), old.time())
-        moment = start
+        left = _count(recurrence.rule)
+        if left == 1:
+            return None
+        start = datetime.combine(now.date(), anchor.time())
+        new = occurrences.following(_without_count(rule), start, start)
+        counted = (
+            recurrence
+            if left is None
+            else replace(recurrence, rule=_with_count(recurrence.rule, left - 1))
+        )
     else:
-        start, moment = old, max(old, now - timedelta(days=1) if schedule.due_date else now)
-    rule, left = _for_expansion(recurrence.rule, zone.key)
-    found = occurrences.following(rule, start, moment)
-    if found is None:
+        moment = max(
+            old, datetime.combine(now.date(), time()) - timedelta(days=1) if all_day else now
+        )
+        new = occurrences.following(rule, anchor, moment)
+        counted = replace(recurrence, anchor=anchor)
+    if new is None:
         return None
-    wall, skipped = found
-    used = 1 + (skipped if recurrence.start_from == "due" else 0)
-    if left is not None and left - used < 1:
-        return None
-    counted = recurrence.rule if left is None else _with_count(recurrence.rule, left - used)
-    return _moved(schedule, old, wall, replace(recurrence, rule=counted))
+    return _moved(schedule, old, new, counted)
 
 
 def occurs_after_due(schedule: Schedule, occurrences: Occurrences) -> bool:
-    """Whether the rule has any occurrence after the due it starts from: one that never does
-    is refused when it is set."""
-    assert schedule.recurrence is not None
-    zone = zone_of(schedule.time_zone).key
-    old = _wall_due(schedule, zone)
-    rule, _ = _for_expansion(schedule.recurrence.rule, zone)
-    return occurrences.following(rule, old, old) is not None
+    """Whether the series has an occurrence after the task's due: a rule that never comes
+    back (UNTIL before the due, COUNT=1, a day no month has) is refused when it is set."""
+    due = wall_due(schedule).replace(tzinfo=zone_of(schedule.time_zone))
+    return rolled(schedule, due, occurrences) is not None
 
 
-def _wall_due(schedule: Schedule, zone: str) -> datetime:
+def wall_due(schedule: Schedule) -> datetime:
+    """The due in the wall time of the task's zone (a day: its midnight)."""
     if schedule.due_date is not None:
         return datetime.combine(schedule.due_date, time())
     assert schedule.due_at is not None, "a recurrence needs a due"
-    return schedule.due_at.astimezone(zone_of(zone)).replace(tzinfo=None)
+    return schedule.due_at.astimezone(zone_of(schedule.time_zone)).replace(tzinfo=None)
 
 
-def _for_expansion(rule: str, zone: str) -> tuple[str, int | None]:
-    """The rule as the port expands it, and its COUNT: without the COUNT (the domain counts
-    what is left), its UNTIL in the zone's wall time (a date UNTIL: to the end of that day)."""
-    found = _COUNT.search(rule)
-    parts = [part for part in rule.split(";") if not part.startswith("COUNT=")]
-    return ";".join(_UNTIL.sub(partial(_wall_until, zone), p) for p in parts), (
-        None if found is None else int(found.group(1))
-    )
+def _parts(rule: str) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in rule.split(";"))
+
+
+def _joined(parts: dict[str, str]) -> str:
+    return ";".join(f"{name}={value}" for name, value in parts.items())
+
+
+def _count(rule: str) -> int | None:
+    count = _parts(rule).get("COUNT")
+    return None if count is None else int(count)
 
 
 def _with_count(rule: str, count: int) -> str:
-    """The stored rule with what is left of its COUNT (it keeps its place in the rule)."""
-    return _COUNT_VALUE.sub(f"COUNT={count}", rule)
+    return _joined({**_parts(rule), "COUNT": str(count)})
 
 
-def _wall_until(zone: str, until: re.Match[str]) -> str:
-    day, moment = until.group(1), until.group(2)
-    if moment is None:
-        return f"UNTIL={day}T235959"
-    instant = datetime.strptime(day + moment, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-    return f"UNTIL={instant.astimezone(zone_of(zone)):%Y%m%dT%H%M%S}"
+def _without_count(rule: str) -> str:
+    return _joined({k: v for k, v in _parts(rule).items() if k != "COUNT"})
+
+
+def _expanded(rule: str, zone: str, all_day: bool) -> str:
+    """The rule as the port expands it in wall time: its UNTIL in the zone's wall time (a
+    date UNTIL keeps its whole day)."""
+    parts = _parts(rule)
+    until = parts.get("UNTIL")
+    if until is not None:
+        if "T" not in until:
+            parts["UNTIL"] = until + "T235959"
+        else:
+            instant = datetime.strptime(until, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+            parts["UNTIL"] = f"{instant.astimezone(zone_of(zone)):%Y%m%dT%H%M%S}"
+    return _joined(parts)
 
 
 def _moved(schedule: Schedule, old: datetime, new: datetime, recurrence: Recurrence) -> Schedule:

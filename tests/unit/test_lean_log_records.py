@@ -3,6 +3,7 @@ force is ours (whose formats print none of them); anyone else's keeps them."""
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Iterator
 
@@ -40,8 +41,24 @@ def test_our_configuration_makes_records_lean(bare_root: logging.Logger) -> None
 def test_someone_elses_configuration_keeps_caller_thread_and_process(
     bare_root: logging.Logger,
 ) -> None:
-    bare_root.handlers[:] = [logging.NullHandler()]
+    bare_root.handlers[:] = [logging.StreamHandler(io.StringIO())]
     configure_unless_configured(as_json=True)
     assert logging._srcfile is not None
     assert logging.logThreads
     assert logging.logProcesses
+
+
+def test_a_servers_own_handler_keeps_them_too(bare_root: logging.Logger) -> None:
+    """Gunicorn leaves the root bare (we configure it) but prints `[%(process)d]` through its
+    own logger's handler."""
+    bare_root.handlers.clear()
+    server = logging.getLogger("gunicorn.error")
+    server.addHandler(logging.StreamHandler(io.StringIO()))
+    logging.getLogger("some.library").addHandler(logging.NullHandler())
+    try:
+        configure_unless_configured(as_json=False)
+        assert logging._srcfile is not None
+        assert logging.logProcesses
+    finally:
+        server.handlers.clear()
+        logging.getLogger("some.library").handlers.clear()

@@ -59,7 +59,8 @@ def test_each_text_is_read_back_as_core_compiles_it() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["list by nothing", "list sideways by id", "change owner", "keyed keyed add", "drop"]
+    "name",
+    ["list by nothing", "list sideways by id", "list by", "change x", "keyed keyed add", "drop"],
 )
 def test_a_name_nothing_stands_for_is_refused(name: str) -> None:
     with pytest.raises(KeyError):

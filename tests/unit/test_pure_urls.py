@@ -1,6 +1,7 @@
-"""Database URLs are read without SQLAlchemy (it is a third of a second of cold start), yet
-as SQLAlchemy reads them: for every URL Neon, the seed or a developer may hand us, each helper
-agrees with `make_url`, and the URL reaches the driver as written but for its scheme."""
+"""Database URLs are read without SQLAlchemy (which a cold start on PostgreSQL no longer
+imports), yet as SQLAlchemy reads them: for every URL Neon, the seed or a developer may hand
+us, each helper agrees with `make_url`, and the URL reaches the driver as written but for its
+scheme (and, for libpq, a user and password escaped afresh)."""
 
 from __future__ import annotations
 
@@ -42,10 +43,14 @@ hosts = st.one_of(
     st.sampled_from(["", "localhost", "127.0.0.1", POOLER, DIRECT, "[::1]", "[2001:db8::5]"]),
     st.from_regex(r"[a-z][a-z0-9-]{0,10}(-pooler)?(\.[a-z0-9]{1,6}){0,3}", fullmatch=True),
 )
+# As a user pastes them: unescaped `@`, `/`, `?`, `#` that libpq would split at.
+raw_users = st.text(alphabet="ab@!$*?#", min_size=1, max_size=6)
+raw_passwords = st.text(alphabet="cd/?#!$*:", max_size=6)
 userinfos = st.one_of(
     st.just(""),
     st.builds(lambda user: f"{user}@", escaped),
     st.builds(lambda user, password: f"{user}:{password}@", escaped, escaped),
+    st.builds(lambda user, password: f"{user}:{password}@", raw_users, raw_passwords),
 )
 ports = st.one_of(st.just(""), st.integers(1, 65535).map(lambda port: f":{port}"))
 databases = st.one_of(st.just(""), escaped.map(lambda name: f"/{name}"))
@@ -115,13 +120,15 @@ def the_rest(url: str) -> str:
 )
 @example("postgresql://a%3Ab:c%25d@[2001:db8::5]:6432/d%2Fb?options=-c%20search_path%3Dapp")
 @example("postgresql://u@h/db?sslmode=&sslmode=require&sslmode=verify-full")
+@example("postgresql://u:pa/ss@h/db")
+@example("postgresql://a@b@h/db")
 def test_postgres_urls_are_read_as_sqlalchemy_reads_them(url: str) -> None:
     parsed = make_url(url)
     driven = driver_url(url)
     assert driven == f"postgresql+psycopg://{the_rest(url)}"
     assert fields(make_url(driven)) == fields(parsed.set(drivername="postgresql+psycopg"))
     conninfo = libpq_url(url)
-    assert conninfo == f"postgresql://{the_rest(url)}"
+    assert conninfo.endswith(the_rest(url).rpartition("@")[2])  # past the user: as written
     assert fields(make_url(conninfo)) == fields(parsed.set(drivername="postgresql"))
     assert {k: v for k, v in conninfo_to_dict(conninfo).items() if v} == read_by_libpq(url)
     assert backend(url) == parsed.get_backend_name()

@@ -70,15 +70,18 @@ def test_timed_dues_keep_their_wall_time_across_daylight_saving(
 
 
 @given(rules, days, st.integers(1, 6))
-def test_count_ends_the_series_after_that_many_dues(rule: str, due: date, count: int) -> None:
-    schedule = Schedule(due_date=due, recurrence=Recurrence(f"{rule};COUNT={count}"))
-    dues = [due]
+def test_count_ends_the_series_as_dateutil_counts_it(rule: str, due: date, count: int) -> None:
+    counted = canonical_rule(f"{rule};COUNT={count}")
+    schedule = Schedule(due_date=due, recurrence=Recurrence(counted))
+    dues = []
     while (after := rolled(schedule, LONG_AGO, OCCURRENCES)) is not None:
         assert after.due_date is not None
-        dues.append(after.due_date)
+        dues.append(datetime.combine(after.due_date, time()))
         schedule = after
-    assert len(dues) == count  # the first due and count - 1 more, then it completes
-    assert schedule.recurrence == Recurrence(canonical_rule(f"{rule};COUNT=1"))
+    expected = list(rrulestr(counted, dtstart=datetime.combine(due, time())))
+    assert dues == [o for o in expected if o.date() > due]  # then it completes for good
+    assert schedule.recurrence is not None
+    assert schedule.recurrence.rule == counted  # the rule as the user gave it
 
 
 @pytest.mark.parametrize("rule", ["FREQ=DAILY;UNTIL=20260103", "FREQ=DAILY;UNTIL=20260103T225959Z"])
@@ -91,18 +94,39 @@ def test_until_ends_the_series_on_its_day_in_the_tasks_zone(rule: str) -> None:
     second = rolled(first, LONG_AGO, OCCURRENCES)
     assert second is not None
     assert second.due_date == date(2026, 1, 3)
-    assert second.recurrence == Recurrence(rule)  # the rule as the user gave it
+    assert second.recurrence is not None
+    assert second.recurrence.rule == rule  # the rule as the user gave it
     assert rolled(second, LONG_AGO, OCCURRENCES) is None
 
 
 def test_missed_occurrences_are_skipped_and_counted() -> None:
     """Completed on the 10th, a daily task due on the 1st comes back due on the 10th (today
-    is not in the past), and the eight days missed are used up from its COUNT."""
+    is not in the past), and the eight days missed are used up from its COUNT: ten more
+    dues, up to the 20th, then it completes."""
     schedule = Schedule(date(2026, 3, 1), recurrence=Recurrence("FREQ=DAILY;COUNT=20"))
     after = rolled(schedule, datetime(2026, 3, 10, 18, tzinfo=UTC), OCCURRENCES)
     assert after is not None
     assert after.due_date == date(2026, 3, 10)
-    assert after.recurrence == Recurrence("FREQ=DAILY;COUNT=11")
+    dues = []
+    while (after := rolled(after, LONG_AGO, OCCURRENCES)) is not None:
+        dues.append(after.due_date)
+    assert dues == [date(2026, 3, day) for day in range(11, 21)]
+
+
+def test_a_wall_time_a_spring_forward_night_skips_comes_back_the_day_after() -> None:
+    """02:30 does not exist in New York on 2026-03-08: that due is 03:30, and the next is
+    02:30 again (the series keeps its anchor, not the moved time)."""
+    zone = ZoneInfo("America/New_York")
+    due = datetime(2026, 3, 7, 2, 30, tzinfo=zone).astimezone(UTC)
+    schedule = Schedule(due_at=due, time_zone=zone.key, recurrence=Recurrence("FREQ=DAILY"))
+    walls = []
+    for _ in range(3):
+        after = rolled(schedule, LONG_AGO, OCCURRENCES)
+        assert after is not None
+        assert after.due_at is not None
+        walls.append(after.due_at.astimezone(zone).strftime("%d %H:%M"))
+        schedule = after
+    assert walls == ["08 03:30", "09 02:30", "10 02:30"]
 
 
 def test_a_timed_due_skips_to_the_first_occurrence_still_ahead() -> None:
@@ -143,9 +167,17 @@ def test_the_reminder_keeps_its_wall_time_distance_from_the_due() -> None:
 
 
 @pytest.mark.parametrize(
-    "rule", ["FREQ=YEARLY;BYMONTHDAY=31;BYDAY=MO;UNTIL=20260101", "FREQ=DAILY;UNTIL=20250101"]
+    "rule",
+    [
+        "FREQ=YEARLY;BYMONTHDAY=31;BYDAY=MO;UNTIL=20260101",
+        "FREQ=DAILY;UNTIL=20250101",
+        "FREQ=DAILY;COUNT=1",
+        "FREQ=DAILY;INTERVAL=7;BYDAY=WE",  # every 7 days from a Monday: never a Wednesday
+        "FREQ=DAILY;INTERVAL=7;BYDAY=TU;COUNT=3",
+    ],
 )
 def test_a_rule_with_no_occurrence_after_the_due_is_told(rule: str) -> None:
+    """2026-06-01 is a Monday."""
     schedule = Schedule(date(2026, 6, 1), recurrence=Recurrence(rule))
     assert not occurs_after_due(schedule, OCCURRENCES)
     assert occurs_after_due(

@@ -29,8 +29,11 @@ def list_name(shape: ListShape) -> Statement:
 
 
 def shape_of(name: Statement) -> ListShape:
-    """The shape `list_name` spelled."""
-    kind, *flags, by, sort = name.split()
+    """The shape `list_name` spelled; KeyError for a name no shape spells."""
+    words = name.split()
+    if len(words) < 3:
+        raise KeyError(name)
+    kind, *flags, by, sort = words
     if kind != "list" or by != "by" or not set(flags) <= set(_FLAGS) or sort not in SORTS:
         raise KeyError(name)
     on = [flag in flags for flag in _FLAGS]

@@ -8,22 +8,18 @@ them (`migrations`).
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from sqlalchemy import Engine
 
-from todo_adapters.sql.revision import HEAD_REVISION
+from todo_adapters.sql.revision import at_head
 from todo_adapters.sql.schema import Migrated, current_revision, migration_engine
-
-log = logging.getLogger("todo_adapters.sql.migrations")  # the line migrations' own upgrade logs
 
 
 def upgraded(engine: Engine) -> Migrated:
     """The schema brought to the head: at once when it is there, else through Alembic."""
     current = current_revision(engine)
-    if current == HEAD_REVISION:
-        log.info("database schema already at %s", current)
+    if at_head(current):
         return Migrated(current, current)
     from todo_adapters.sql.migrations import upgrade  # Alembic: only now
 

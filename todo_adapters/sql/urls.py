@@ -1,17 +1,18 @@
 """The database URLs users are handed (Neon's, the seed's, a local file), in the forms the
 drivers want.
 
-Read without SQLAlchemy, which costs the async PostgreSQL path a third of a second of cold
-start: the fields are found by SQLAlchemy's own URL pattern, so they are what `make_url` finds,
-and a URL changes only in its scheme, so passwords, IPv6 hosts and libpq's query options reach
-the driver exactly as they were written.
+Read without SQLAlchemy, which the async PostgreSQL path never imports (a cold start's
+cost: the docs' performance page). The fields are found by SQLAlchemy's own URL pattern, so
+they are what `make_url` finds, and a URL changes only in its scheme (for libpq, its user and
+password escaped afresh), so passwords, IPv6 hosts and libpq's query options reach the driver
+as they were written.
 """
 
 from __future__ import annotations
 
 import re
 from typing import NamedTuple
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, quote, unquote
 
 _DRIVEN = ("postgresql+psycopg", "sqlite", "sqlite+pysqlite")
 _PSYCOPG = "postgresql+psycopg"
@@ -105,11 +106,25 @@ def driver_url(url: str) -> str:
 
 
 def libpq_url(url: str) -> str:
-    """The same PostgreSQL URL as libpq (and so psycopg's own pool) reads it."""
+    """The same PostgreSQL URL as libpq (and so psycopg's own pool) reads it. The user and
+    password are escaped afresh: libpq splits them at the first `@` or `/` where SQLAlchemy
+    (and so the sync engine and Alembic) takes the last `@`, and both must reach one server."""
     driven = driver_url(url)
     if backend(driven) != "postgresql":
         raise ValueError("not a PostgreSQL URL")
-    return _with_scheme(driven, "postgresql")
+    found = _URL.match(driven)
+    assert found is not None  # driver_url read it
+    user, password = found.group("username"), found.group("password")
+    if user is None:
+        return _with_scheme(driven, "postgresql")
+    userinfo = _escaped(user) + ("" if password is None else ":" + _escaped(password))
+    after_at = found.end("username" if password is None else "password") + 1
+    return f"postgresql://{userinfo}@{driven[after_at:]}"
+
+
+def _escaped(part: str) -> str:
+    """A user or password as libpq reads one back: every reserved character escaped."""
+    return quote(unquote(part), safe="")
 
 
 def is_postgres(url: str) -> bool:

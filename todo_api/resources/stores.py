@@ -4,7 +4,6 @@ is current, and closed when the app stops (the container's `task_store` resource
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import replace
@@ -16,12 +15,10 @@ from todo_adapters.observing import NO_OBSERVER, Observer
 from todo_adapters.sql.options import connect_args_for
 from todo_adapters.sql.pool import Connections
 from todo_adapters.sql.repository_async import AsyncSqlTaskRepository
-from todo_adapters.sql.revision import HEAD_REVISION, postgres_revision
+from todo_adapters.sql.revision import at_head, postgres_revision
 from todo_adapters.sql.urls import is_postgres, where
 from todo_api.resources.task_store import TaskStore
 from todo_api.settings import Settings
-
-log = logging.getLogger("todo_adapters.sql.migrations")  # the line migrations' own upgrade logs
 
 
 async def open_task_store(
@@ -63,11 +60,7 @@ async def _migrated(settings: Settings) -> None:
     thread: it is synchronous) only when it is not, or when that host did not answer yet."""
     url = settings.effective_migrations_url
     try:
-        if (
-            await postgres_revision(url, connect_args_for(url, settings.pool_options))
-            == HEAD_REVISION
-        ):
-            log.info("database schema already at %s", HEAD_REVISION)
+        if at_head(await postgres_revision(url, connect_args_for(url, settings.pool_options))):
             return
     except psycopg.OperationalError:  # the direct host may still be waking up: migrate waits
         pass

@@ -3,7 +3,6 @@ the keyset page that starts strictly after a cursor's task."""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, literal_column, or_, select, tuple_
@@ -23,13 +22,9 @@ def list_statement(shape: ListShape, postgres: bool) -> Select[Any]:
     Orders by the sort field then the id, in one direction, so that "after this task" is one
     row comparison; (user_id, id) and (user_id, updated_at, id) are indexed, the other orders
     sort the user's matching tasks. Titles compare as code points on both databases
-    (PostgreSQL's "C" collation; SQLite's BINARY), as Python compares them.
+    (PostgreSQL's "C" collation; SQLite's BINARY), as Python compares them. Built once per
+    shape: `named.statement` keeps what it built.
     """
-    return _list_statement(shape, postgres)
-
-
-@lru_cache(maxsize=256)  # typed by `list_statement`: the cache's own signature takes anything
-def _list_statement(shape: ListShape, postgres: bool) -> Select[Any]:
     completed, text, sort, paged, after = shape
     field = sort.removeprefix("-")
     column: ColumnElement[Any] = _tasks.c[field]

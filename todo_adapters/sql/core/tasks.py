@@ -4,7 +4,6 @@ sends (the generator of `postgres_texts` does, and so do the tests)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -115,11 +114,6 @@ _POSTGRES = make_url("postgresql+psycopg://").get_dialect()()
 
 
 def postgres_text(statement: Executable) -> str:
-    """The statement as psycopg runs it, with `%(name)s` placeholders (compiled once)."""
-    return _compiled(statement)
-
-
-@lru_cache(maxsize=512)  # typed by `postgres_text`: the cache's own signature takes anything
-def _compiled(statement: Executable) -> str:
+    """The statement as psycopg runs it, with `%(name)s` placeholders."""
     assert isinstance(statement, ClauseElement)  # every statement here is Core's
     return str(statement.compile(dialect=_POSTGRES))
