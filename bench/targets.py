@@ -82,18 +82,24 @@ PROFILES: dict[str, dict[str, str]] = {
 
 
 def describe(profile: str, redis_url: str | None = None) -> str:
-    """The profile in a few words, for a report: `deployed (rate limits in memory, ...)`."""
-    if profile == "bare":
-        return "bare (rate limits off, metrics off, access log on)"
-    counted = "in Redis" if redis_url else "in memory"
-    return f"{profile} (rate limits {counted}, metrics on, access log on)"
+    """The profile in a few words, read from its settings: `deployed (rate limits in memory,
+    metrics on, access log on)`."""
+    settings = profile_settings(profile, redis_url)
+    limits = "in Redis" if "REDIS_URL" in settings else "in memory"
+    limits = limits if _counts_limits(profile) else "off"
+    metrics = "on" if settings["METRICS"] == "true" else "off"
+    access_log = "on" if settings["ACCESS_LOG"] == "true" else "off"
+    return f"{profile} (rate limits {limits}, metrics {metrics}, access log {access_log})"
 
 
 def profile_settings(profile: str, redis_url: str | None = None) -> dict[str, str]:
     """The product's settings in `profile`; with `redis_url`, its limits counted there."""
-    counts_limits = profile != "bare"
-    redis = {"REDIS_URL": redis_url} if redis_url and counts_limits else {}
+    redis = {"REDIS_URL": redis_url} if redis_url and _counts_limits(profile) else {}
     return {**PROFILES[profile], **redis}
+
+
+def _counts_limits(profile: str) -> bool:
+    return PROFILES[profile]["RATE_LIMIT_READS"] != "0"
 
 
 def product(repo: Path, redis_url: str | None = None, profile: str = "deployed") -> Target:
