@@ -42,29 +42,24 @@ def rolled(schedule: Schedule, completed_at: datetime, occurrences: Occurrences)
     zone = zone_of(schedule.time_zone).key
     old = wall_due(schedule)
     anchor = recurrence.anchor or old
+    anchored = replace(recurrence, anchor=anchor)
     now = completed_at.astimezone(zone_of(zone)).replace(tzinfo=None)
-    all_day = schedule.due_date is not None
-    rule = _expanded(recurrence.rule, zone, all_day)
+    rule = _expanded(recurrence.rule, zone)
     if recurrence.start_from == "completion":
         left = _count(recurrence.rule)
         if left == 1:
             return None
         start = datetime.combine(now.date(), anchor.time())
         new = occurrences.following(_without_count(rule), start, start)
-        counted = (
-            recurrence
-            if left is None
-            else replace(recurrence, rule=_with_count(recurrence.rule, left - 1))
-        )
+        if left is not None:
+            anchored = replace(anchored, rule=_with_count(recurrence.rule, left - 1))
     else:
-        moment = max(
-            old, datetime.combine(now.date(), time()) - timedelta(days=1) if all_day else now
-        )
+        today = datetime.combine(now.date(), time())
+        moment = max(old, today - timedelta(days=1) if schedule.due_date is not None else now)
         new = occurrences.following(rule, anchor, moment)
-        counted = replace(recurrence, anchor=anchor)
     if new is None:
         return None
-    return _moved(schedule, old, new, counted)
+    return _moved(schedule, old, new, anchored)
 
 
 def occurs_after_due(schedule: Schedule, occurrences: Occurrences) -> bool:
@@ -103,7 +98,7 @@ def _without_count(rule: str) -> str:
     return _joined({k: v for k, v in _parts(rule).items() if k != "COUNT"})
 
 
-def _expanded(rule: str, zone: str, all_day: bool) -> str:
+def _expanded(rule: str, zone: str) -> str:
     """The rule as the port expands it in wall time: its UNTIL in the zone's wall time (a
     date UNTIL keeps its whole day)."""
     parts = _parts(rule)

@@ -183,3 +183,19 @@ def test_a_rule_with_no_occurrence_after_the_due_is_told(rule: str) -> None:
     assert occurs_after_due(
         Schedule(date(2026, 6, 1), recurrence=Recurrence("FREQ=DAILY")), OCCURRENCES
     )
+
+
+def test_a_series_restarted_from_completion_keeps_its_time_of_day_too() -> None:
+    zone = ZoneInfo("America/New_York")
+    due = datetime(2026, 3, 7, 2, 30, tzinfo=zone).astimezone(UTC)
+    restarts = Recurrence("FREQ=DAILY", "completion")
+    schedule = Schedule(due_at=due, time_zone=zone.key, recurrence=restarts)
+    walls = []
+    for day in (7, 8):
+        completed = datetime(2026, 3, day, 20, tzinfo=zone)
+        after = rolled(schedule, completed, OCCURRENCES)
+        assert after is not None
+        assert after.due_at is not None
+        walls.append(after.due_at.astimezone(zone).strftime("%d %H:%M"))
+        schedule = after
+    assert walls == ["08 03:30", "09 02:30"]
