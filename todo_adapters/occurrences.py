@@ -8,6 +8,8 @@ from datetime import datetime
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrule, rrulestr
 
+from todo_core.planning import rule_of, rule_parts
+
 # How far a rule is searched for its next occurrence: dateutil walks to year 9999 for one
 # that never occurs (a Monday every 7 days from a Tuesday), a second of CPU per request.
 HORIZON = relativedelta(years=100)
@@ -16,12 +18,12 @@ _WALL = "%Y%m%dT%H%M%S"
 
 class DateutilOccurrences:
     def following(self, rule: str, start: datetime, moment: datetime) -> datetime | None:
-        parts = dict(part.split("=", 1) for part in rule.split(";"))
+        parts = rule_parts(rule)
         count = parts.pop("COUNT", None)
         horizon = max(start, moment) + HORIZON
         until = parts.pop("UNTIL", None)
         last = horizon if until is None else min(datetime.strptime(until, _WALL), horizon)
-        bounded = ";".join(f"{k}={v}" for k, v in parts.items()) + f";UNTIL={last:{_WALL}}"
+        bounded = rule_of({**parts, "UNTIL": f"{last:{_WALL}}"})
         series = rrulestr(bounded, dtstart=start)
         assert isinstance(series, rrule)  # one RRULE, no RDATE or EXDATE: the subset's
         found: datetime | None = series.after(moment)

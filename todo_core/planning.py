@@ -163,7 +163,16 @@ def canonical_rule(rule: object) -> str:
             raise ValueError(f"rule part {name}={value} is not valid")
         parts[name] = value
     _check_combination(parts)
-    return ";".join(f"{name}={parts[name]}" for name in _ORDER if name in parts)
+    return rule_of({name: parts[name] for name in _ORDER if name in parts})
+
+
+def rule_parts(rule: str) -> dict[str, str]:
+    """A canonical rule's parts by name (`canonical_rule` checked them), in its order."""
+    return dict(part.split("=", 1) for part in rule.split(";"))
+
+
+def rule_of(parts: dict[str, str]) -> str:
+    return ";".join(f"{name}={value}" for name, value in parts.items())
 
 
 def _check_combination(parts: dict[str, str]) -> None:

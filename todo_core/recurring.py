@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from todo_core.planning import Recurrence, zone_of
+from todo_core.planning import Recurrence, rule_of, rule_parts, zone_of
 from todo_core.ports_async import Occurrences
 
 
@@ -77,31 +77,23 @@ def wall_due(schedule: Schedule) -> datetime:
     return schedule.due_at.astimezone(zone_of(schedule.time_zone)).replace(tzinfo=None)
 
 
-def _parts(rule: str) -> dict[str, str]:
-    return dict(part.split("=", 1) for part in rule.split(";"))
-
-
-def _joined(parts: dict[str, str]) -> str:
-    return ";".join(f"{name}={value}" for name, value in parts.items())
-
-
 def _count(rule: str) -> int | None:
-    count = _parts(rule).get("COUNT")
+    count = rule_parts(rule).get("COUNT")
     return None if count is None else int(count)
 
 
 def _with_count(rule: str, count: int) -> str:
-    return _joined({**_parts(rule), "COUNT": str(count)})
+    return rule_of({**rule_parts(rule), "COUNT": str(count)})
 
 
 def _without_count(rule: str) -> str:
-    return _joined({k: v for k, v in _parts(rule).items() if k != "COUNT"})
+    return rule_of({k: v for k, v in rule_parts(rule).items() if k != "COUNT"})
 
 
 def _expanded(rule: str, zone: str) -> str:
     """The rule as the port expands it in wall time: its UNTIL in the zone's wall time (a
     date UNTIL keeps its whole day)."""
-    parts = _parts(rule)
+    parts = rule_parts(rule)
     until = parts.get("UNTIL")
     if until is not None:
         if "T" not in until:
@@ -109,7 +101,7 @@ def _expanded(rule: str, zone: str) -> str:
         else:
             instant = datetime.strptime(until, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
             parts["UNTIL"] = f"{instant.astimezone(zone_of(zone)):%Y%m%dT%H%M%S}"
-    return _joined(parts)
+    return rule_of(parts)
 
 
 def _moved(schedule: Schedule, old: datetime, new: datetime, recurrence: Recurrence) -> Schedule:
