@@ -1,5 +1,7 @@
 """Keyset pages at scale: one page of 50 from a user with 100,000 tasks against one from a user
-with 100, first pages and deep ones (reached by following cursors), on PostgreSQL.
+with 100, first pages and deep ones (reached by following cursors), on PostgreSQL; and a
+planner's page (10,000 tasks with tags, priorities and dues) filtered by a tag and ordered by
+due, against the same user's page by id.
 
     .venv/bin/python -m bench.pages          # prints p50/p99 per cell and the query plans
 
@@ -26,12 +28,30 @@ from todo_core.listing import TaskQuery
 
 REPO = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret-that-is-long-enough-0123456789"
-SIZES = {"small": 100, "large": 100_000}
+SIZES = {"small": 100, "large": 100_000, "planner": 10_000}
+# The planner's tasks: one in 5 tagged `work` (and every 3rd `home`), a priority by turns, a
+# due day over the next 90 days on 3 in 4 (the zone UTC): what the derived columns say too.
+_PLANNED = """
+INSERT INTO tasks (user_id, title, description, completed, created_at, updated_at, priority,
+    tags, tag_keys, due_date, due_day, due_order, overdue_at)
+SELECT %s, 'task ' || g, 'seeded', g %% 3 = 0, now() - g * interval '1 second',
+    now() - g * interval '1 second', (ARRAY['low', 'medium', 'high'])[g %% 3 + 1], t.tags, t.tags,
+    d.due, d.due, d.due::timestamptz, (d.due + 1)::timestamptz
+FROM generate_series(1, %s) g
+CROSS JOIN LATERAL (SELECT CASE WHEN g %% 5 = 0 THEN ARRAY['work'] ELSE ARRAY[]::text[] END
+    || CASE WHEN g %% 3 = 0 THEN ARRAY['home'] ELSE ARRAY[]::text[] END AS tags) AS t
+CROSS JOIN LATERAL (SELECT CASE WHEN g %% 4 <> 0 THEN current_date + (g * 7919) %% 90 END
+    AS due) AS d
+"""
+PLANNER_QUERIES = {"by id": "limit=50", "tag work, by due": "limit=50&tag=work&sort=due"}
 
 
 def seed(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as db:
         for user, count in SIZES.items():
+            if user == "planner":
+                db.execute(_PLANNED, (user, count))
+                continue
             db.execute(
                 "INSERT INTO tasks (user_id, title, description, completed, created_at, updated_at)"
                 " SELECT %s, 'task ' || g, 'seeded', g %% 3 = 0, now() - g * interval '1 second',"
@@ -73,6 +93,21 @@ def explain(url: str, owner: str, sort: str) -> str:
     return "\n".join(row[0] for row in rows)
 
 
+PLANNER_TASK_QUERIES = {
+    "by id": TaskQuery.of(limit=50),
+    "tag work, by due": TaskQuery.of(limit=50, tags=["work"], sort="due"),
+}
+
+
+def explain_first(url: str, owner: str, query: TaskQuery) -> str:
+    """The plan of the statement the product runs for `query`'s first page."""
+    statement, parameters = listing.list_of(owner, query)
+    with psycopg.connect(url) as db:
+        sql = postgres_texts()[statement]
+        rows = db.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, parameters).fetchall()
+    return "\n".join(row[0] for row in rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
@@ -90,6 +125,8 @@ def main() -> None:
         print("|---|---|---|---:|---:|---:|---:|")
         for order, query in queries.items():
             for user, size in SIZES.items():
+                if user == "planner":  # its own cells, below
+                    continue
                 deep = cursors(service.base, user, tokens[user], query, 20 if size > 100 else 1)
                 for page, paths in (("first", [f"/api/{user}/tasks?{query}"]), ("deep", deep)):
                     picker = _picker(paths, tokens[user])
@@ -109,9 +146,29 @@ def main() -> None:
                         f"{outcome.cpu_ms_per_request:.2f} |",
                         flush=True,
                     )
+        for order, query in PLANNER_QUERIES.items():
+            path = f"/api/planner/tasks?{query}"
+            outcome = run_load(
+                "127.0.0.1",
+                service.port,
+                _picker([path], tokens["planner"]),
+                args.connections,
+                args.seconds,
+                server_cpu=service.cpu_seconds,
+            )
+            assert outcome.failures == 0, outcome.statuses
+            print(
+                f"| 10,000 planned | {order} | first | {outcome.percentile(0.5) * 1000:.2f} | "
+                f"{outcome.percentile(0.99) * 1000:.2f} | {outcome.rate:,.0f} | "
+                f"{outcome.cpu_ms_per_request:.2f} |",
+                flush=True,
+            )
         for sort in ("id", "-updated_at"):
             print(f"\nThe plan of a page of the large user 1,000 tasks deep, sort={sort}:\n")
             print(explain(url, "large", sort))
+        for name, task_query in PLANNER_TASK_QUERIES.items():
+            print(f"\nThe plan of the planner's first page, {name}:\n")
+            print(explain_first(url, "planner", task_query))
     finally:
         service.stop()
 

@@ -13,6 +13,7 @@ import threading
 from dependency_injector import containers, providers
 
 from todo_adapters.memory import AsyncInMemoryTaskRepository
+from todo_adapters.occurrences import DateutilOccurrences
 from todo_adapters.tokens import OffLoopVerifier, RememberingVerifier
 from todo_api.http.state import Shared
 from todo_api.rate_limits.budgets import rate_limits_for
@@ -43,9 +44,12 @@ class Container(containers.DeclarativeContainer):
 
     task_store = providers.Resource(open_task_store, settings, observer)
     metrics_upkeep = providers.Resource(metrics_kept_up, telemetry, task_store.provided.pool_stats)
+    # Recurring tasks' rules, expanded by python-dateutil.
+    occurrences = providers.Singleton(DateutilOccurrences)
     task_service = providers.Singleton(
         AsyncTaskService,
         task_store.provided.repository,
+        occurrences=occurrences,
         key_ttl=settings.provided.idempotency_ttl,
         sync_retention=settings.provided.sync_retention,
         task_limit=settings.provided.max_tasks_per_user,

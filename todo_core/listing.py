@@ -10,12 +10,22 @@ query or by another user.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from typing import Final
 
 from todo_core import cursors
 from todo_core.errors import InvalidCursor, InvalidQuery
+from todo_core.planning import (
+    PRIORITIES,
+    RANK,
+    TAGS_MAX,
+    check_tags,
+    due_day,
+    due_start,
+    overdue_from,
+    tag_keys,
+)
 from todo_core.tasks import Task, check_title, is_task_id
 
 LIMIT_MAX: Final = 500
@@ -30,8 +40,13 @@ SORTS: Final = (
     "-updated_at",
     "title",
     "-title",
+    "priority",  # low to high
+    "-priority",  # high first
+    "due",  # soonest first; a day counts from its start in the task's zone; no due last
+    "-due",  # latest first; no due last too
 )
 SortKey = tuple[object, int]  # (the sort field's value, the id), ties broken by id
+Bound = date | datetime  # a day (in each task's zone) or an instant
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +59,16 @@ class TaskQuery:
     sort: str = "id"
     limit: int | None = None
     after: SortKey | None = None  # start strictly after this key (from a cursor)
+    # The planning filters (`planned`): any of these priorities; all of these tags (folded,
+    # `planning.tag_keys`); due before (exclusive) or on or after (inclusive) a day or an
+    # instant; overdue (at `now`, which the service sets) or not; with a due or without.
+    priorities: tuple[str, ...] | None = None
+    tags: tuple[str, ...] | None = None
+    due_before: Bound | None = None
+    due_after: Bound | None = None
+    overdue: bool | None = None
+    has_due: bool | None = None
+    now: datetime | None = None
 
     @classmethod
     def of(
@@ -55,6 +80,12 @@ class TaskQuery:
         limit: int | None = None,
         cursor: str | None = None,
         owner: str = "",
+        priorities: list[str] | tuple[str, ...] | None = None,
+        tags: list[str] | tuple[str, ...] | None = None,
+        due_before: Bound | None = None,
+        due_after: Bound | None = None,
+        overdue: bool | None = None,
+        has_due: bool | None = None,
     ) -> TaskQuery:
         """A checked query; `cursor` must come from a page of this same query and owner."""
         if sort not in SORTS:
@@ -65,10 +96,21 @@ class TaskQuery:
             raise InvalidQuery("q", f"must be 1 to {TEXT_MAX} characters")
         if text is not None and ("\x00" in text or _has_surrogate(text)):
             raise InvalidQuery("q", "must not contain NUL or lone surrogates")
-        query = cls(completed, text, sort, limit)
+        query = cls(
+            completed,
+            text,
+            sort,
+            limit,
+            priorities=_priorities(priorities),
+            tags=_tags(tags),
+            due_before=_bound("due_before", due_before),
+            due_after=_bound("due_after", due_after),
+            overdue=_flag("overdue", overdue),
+            has_due=_flag("has_due", has_due),
+        )
         if cursor is None:
             return query
-        return cls(completed, text, sort, limit, query._decode(cursor, owner))
+        return replace(query, after=query._decode(cursor, owner))
 
     @property
     def field(self) -> str:
@@ -78,12 +120,46 @@ class TaskQuery:
     def descending(self) -> bool:
         return self.sort.startswith("-")
 
+    @property
+    def planned(self) -> bool:
+        """Whether any planning filter is in the query (`priorities` to `has_due`)."""
+        return (
+            self.priorities is not None
+            or self.tags is not None
+            or self.due_before is not None
+            or self.due_after is not None
+            or self.overdue is not None
+            or self.has_due is not None
+        )
+
+    def at(self, now: datetime) -> TaskQuery:
+        """The query as of `now`, which `overdue` compares with."""
+        return replace(self, now=now) if self.overdue is not None else self
+
     def key_of(self, task: Task) -> SortKey:
-        return (getattr(task, self.field), task.id)
+        """The task's place in the order as a cursor keeps it: a priority by its rank, a due
+        as the instant `planning.due_start` says (None without one)."""
+        field = self.field
+        if field == "priority":
+            return (RANK[task.priority], task.id)
+        if field == "due":
+            return (due_start(task.due_date, task.due_at, task.time_zone), task.id)
+        return (getattr(task, field), task.id)
+
+    def position(self, key: SortKey) -> tuple[object, ...]:
+        """A key as Python compares it, in the order `sorted(reverse=descending)` gives: a
+        task without a due comes last both ways, as SQL's `NULLS LAST` puts it."""
+        if self.field != "due":
+            return key
+        value, task_id = key
+        last = 0 if self.descending else 1
+        return (last, None, task_id) if value is None else (1 - last, value, task_id)
 
     def matches(self, task: Task) -> bool:
         """Whether the filters keep `task` (the in-memory stores' rule; SQL says the same)."""
         if self.completed is not None and task.completed is not self.completed:
+            return False
+        if self.planned and not self._planned_match(task):
             return False
         if self.text is None:
             return True
@@ -92,14 +168,38 @@ class TaskQuery:
 
     def cursor_after(self, task: Task, owner: str) -> str:
         """The opaque cursor of the page that starts after `task`."""
-        value: object = getattr(task, self.field)
+        value, task_id = self.key_of(task)
         if isinstance(value, datetime):
             value = value.astimezone(UTC).isoformat()
-        return cursors.encode({"v": 1, "q": self._fingerprint(owner), "k": [value, task.id]})
+        return cursors.encode({"v": 1, "q": self._fingerprint(owner), "k": [value, task_id]})
+
+    def _planned_match(self, task: Task) -> bool:
+        if self.priorities is not None and task.priority not in self.priorities:
+            return False
+        if self.tags is not None and not set(self.tags) <= set(tag_keys(task.tags)):
+            return False
+        has_due = task.due_date is not None or task.due_at is not None
+        if self.has_due is not None and has_due is not self.has_due:
+            return False
+        if self.overdue is not None:
+            begins = overdue_from(task.due_date, task.due_at, task.time_zone)
+            late = not task.completed and begins is not None and begins <= self._now()
+            if late is not self.overdue:
+                return False
+        if self.due_before is not None and not _before(task, self.due_before):
+            return False
+        return self.due_after is None or _on_or_after(task, self.due_after)
+
+    def _now(self) -> datetime:
+        assert self.now is not None, "an overdue filter is answered at a moment: query.at(now)"
+        return self.now
 
     def _fingerprint(self, owner: str) -> str:
         """The owner and the query a cursor belongs to, as a digest (no user id in clear)."""
-        query = [owner, self.completed, self.text, self.sort]
+        query: list[object] = [owner, self.completed, self.text, self.sort]
+        if self.planned:
+            bounds = [_bound_text(self.due_before), _bound_text(self.due_after)]
+            query += [self.priorities, self.tags, *bounds, self.overdue, self.has_due]
         return cursors.digest(json.dumps(query, ensure_ascii=False))
 
     def _decode(self, cursor: str, owner: str) -> SortKey:
@@ -130,12 +230,30 @@ class TaskQuery:
         if self.field == "title":
             check_title(value)  # no title that could not be stored (NUL, surrogates, length)
             return value
+        if self.field == "priority":
+            if type(value) is not int or value not in RANK.values():
+                raise ValueError
+            return value
+        if self.field == "due" and value is None:
+            return None
         if not isinstance(value, str):
             raise ValueError
         moment = datetime.fromisoformat(value)
         if moment.tzinfo is None:
             raise ValueError
         return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class TagCount:
+    """A tag the user has, and on how many of their tasks. Tags equal but for case are one
+    (`planning.tag_keys`), spelled as the least of their spellings (by code point)."""
+
+    tag: str
+    count: int
+
+
+TagCounts = list[TagCount]  # (a name: in a class with a `list` method, `list` is that)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,9 +264,66 @@ class TaskPage:
     next_cursor: str | None = None
 
 
-def is_after(key: SortKey, after: SortKey, descending: bool) -> bool:
+def is_after(key: tuple[object, ...], after: tuple[object, ...], descending: bool) -> bool:
     """Whether `key` comes strictly after `after` in the query's order."""
     return key < after if descending else key > after
+
+
+def _priorities(priorities: object) -> tuple[str, ...] | None:
+    if priorities is None:
+        return None
+    if not isinstance(priorities, list | tuple) or not priorities:
+        raise InvalidQuery("priority", "must be one or more of low, medium, high")
+    if any(priority not in PRIORITIES for priority in priorities):
+        raise InvalidQuery("priority", "must be one or more of low, medium, high")
+    return tuple(sorted(set(priorities), key=RANK.__getitem__))
+
+
+def _tags(tags: object) -> tuple[str, ...] | None:
+    if tags is None:
+        return None
+    try:
+        kept = check_tags(tags)
+    except ValueError as why:
+        raise InvalidQuery("tag", str(why)) from None
+    if not kept:
+        raise InvalidQuery("tag", f"must be 1 to {TAGS_MAX} tags")
+    return tuple(sorted(tag_keys(kept)))
+
+
+def _bound(name: str, bound: object) -> Bound | None:
+    if bound is None or (isinstance(bound, date) and not isinstance(bound, datetime)):
+        return bound
+    if isinstance(bound, datetime) and bound.utcoffset() is not None:
+        return bound.astimezone(UTC)
+    raise InvalidQuery(name, "must be a date (YYYY-MM-DD) or a moment with an offset")
+
+
+def _flag(name: str, flag: object) -> bool | None:
+    if flag is not None and not isinstance(flag, bool):
+        raise InvalidQuery(name, "must be true or false")
+    return flag
+
+
+def _bound_text(bound: Bound | None) -> str | None:
+    return None if bound is None else bound.isoformat()
+
+
+def _before(task: Task, bound: Bound) -> bool:
+    """Due before `bound`: a day (each task's own, in its zone) or an instant."""
+    if isinstance(bound, datetime):
+        start = due_start(task.due_date, task.due_at, task.time_zone)
+        return start is not None and start < bound
+    day = due_day(task.due_date, task.due_at, task.time_zone)
+    return day is not None and day < bound
+
+
+def _on_or_after(task: Task, bound: Bound) -> bool:
+    if isinstance(bound, datetime):
+        start = due_start(task.due_date, task.due_at, task.time_zone)
+        return start is not None and start >= bound
+    day = due_day(task.due_date, task.due_at, task.time_zone)
+    return day is not None and day >= bound
 
 
 def _has_surrogate(text: str) -> bool:

@@ -8,11 +8,10 @@ naive time; an all-day due is a date, with no time invented for it.
 
 from __future__ import annotations
 
-import enum
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Final, Literal
+from datetime import UTC, date, datetime, time, timedelta
+from typing import ClassVar, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TAG_MAX: Final = 50
@@ -20,20 +19,29 @@ TAGS_MAX: Final = 20
 RULE_MAX: Final = 200
 INTERVAL_MAX: Final = 99  # a YEARLY rule then recurs within the port's hundred-year search
 COUNT_MAX: Final = 1000
+# The years a due or a reminder may fall in. Beyond them a moment may have no UTC (year 1 at
+# +05:00), a recurrence's hundred-year search would pass Python's year 9999, and a roll from a
+# series' start would walk centuries of occurrences.
+YEAR_MIN: Final = 1970
+YEAR_MAX: Final = 2999
+_YEARS: Final = f"in the years {YEAR_MIN} to {YEAR_MAX}"
 
 # Control characters (C0, DEL, C1) and lone surrogates, which a tag may not hold.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-class Priority(enum.StrEnum):
-    """Ordered low to high (`RANK`): a list by `priority` goes low first, `-priority` high."""
-
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
+Priority = Literal["low", "medium", "high"]
+PRIORITIES: Final[tuple[Priority, ...]] = ("low", "medium", "high")  # low to high
+RANK: Final[dict[str, int]] = {name: rank for rank, name in enumerate(PRIORITIES)}
+"""A priority's place in a list by `priority` (low first); `-priority` goes high first."""
 
 
 StartFrom = Literal["due", "completion"]
+_WIRE_NAMES: Final = {"start_from": "from", "anchor": "series_start"}
+
+
+def _wire_name(name: str) -> str:
+    return _WIRE_NAMES.get(name, name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +50,16 @@ class Recurrence:
     `canonical_rule`), counted from the due it had or from the moment it was completed.
 
     `anchor` is where the series starts, in the wall time of the task's zone: the due it had
-    when the recurrence (or the due) was last set. From `due`, every occurrence is the rule's
-    from there, so a 02:30 that a spring-forward night moved to 03:30 is 02:30 again the day
-    after, and COUNT and UNTIL count as RFC 5545 says. From `completion` the series restarts
-    at each completion, keeping the anchor's time of day; a COUNT is then what is left, one
-    less at each roll."""
+    when the recurrence (or the due) was last set, or the occurrence the last roll moved it
+    to (`recurring.rolled`). From `due`, every occurrence is the rule's from there, so a 02:30
+    that a spring-forward night moved to 03:30 is 02:30 again the day after, and COUNT and
+    UNTIL count as RFC 5545 says (a series with a COUNT keeps its first anchor). From
+    `completion` the series restarts at each completion, keeping the anchor's time of day; a
+    COUNT is then what is left, one less at each roll."""
+
+    # How a serialiser that reads this (pydantic) names the fields on the wire: `from`, as the
+    # API's requests spell it, and the anchor as iCalendar's DTSTART would be, `series_start`.
+    __pydantic_config__: ClassVar = {"serialize_by_alias": True, "alias_generator": _wire_name}
 
     rule: str
     start_from: StartFrom = "due"
@@ -54,10 +67,9 @@ class Recurrence:
 
 
 def check_priority(priority: object) -> Priority:
-    if isinstance(priority, Priority):
-        return priority
-    if isinstance(priority, str) and priority in Priority.__members__.values():
-        return Priority(priority)
+    for name in PRIORITIES:
+        if priority == name and isinstance(priority, str):
+            return name
     raise ValueError("must be one of low, medium, high")
 
 
@@ -98,6 +110,8 @@ def check_due_date(due: object) -> date | None:
         return None
     if isinstance(due, datetime) or not isinstance(due, date):
         raise ValueError("must be a date (YYYY-MM-DD)")
+    if not YEAR_MIN <= due.year <= YEAR_MAX:
+        raise ValueError(f"must be a date {_YEARS}")
     return due
 
 
@@ -107,6 +121,8 @@ def check_instant(moment: object) -> datetime | None:
         return None
     if not isinstance(moment, datetime) or moment.utcoffset() is None:
         raise ValueError("must be a moment with a time zone offset (RFC 3339)")
+    if not YEAR_MIN <= moment.year <= YEAR_MAX:  # so that it has a UTC: year 1 at +05:00 has not
+        raise ValueError(f"must be a moment {_YEARS}")
     return moment.astimezone(UTC)
 
 
@@ -126,6 +142,43 @@ def check_recurrence(recurrence: object) -> Recurrence | None:
 def zone_of(time_zone: str | None) -> ZoneInfo:
     """The zone a task is planned in: its own, or UTC."""
     return ZoneInfo(time_zone or "UTC")
+
+
+def tag_keys(tags: tuple[str, ...] | list[str]) -> list[str]:
+    """The tags as filters and counts compare them: case-folded (`Work` is `work`; `Straße`
+    is `STRASSE`), the same in every store because the domain folds them, not the database."""
+    return [tag.casefold() for tag in tags]
+
+
+def due_day(due_date: date | None, due_at: datetime | None, time_zone: str | None) -> date | None:
+    """The day a task is due, in the zone it is planned in: what a date filter compares."""
+    if due_at is None:
+        return due_date
+    return due_at.astimezone(zone_of(time_zone)).date()
+
+
+def due_start(
+    due_date: date | None, due_at: datetime | None, time_zone: str | None
+) -> datetime | None:
+    """When a task is due, as an instant: a day counts from its start in the task's zone.
+    What the `due` order and an instant's filters compare."""
+    if due_date is None:
+        return due_at
+    return _start_of(due_date, time_zone)
+
+
+def overdue_from(
+    due_date: date | None, due_at: datetime | None, time_zone: str | None
+) -> datetime | None:
+    """The instant an open task becomes overdue: its due moment, or the end of its due day
+    in its zone (a task due today is not overdue until tomorrow there)."""
+    if due_date is None:
+        return due_at
+    return _start_of(due_date + timedelta(days=1), time_zone)
+
+
+def _start_of(day: date, time_zone: str | None) -> datetime:
+    return datetime.combine(day, time(), zone_of(time_zone)).astimezone(UTC)
 
 
 # The RRULE subset: each part, and what its value may be.

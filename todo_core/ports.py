@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Protocol
 
 from todo_core.idempotency import IdempotencyKey, Outcome
-from todo_core.listing import TaskQuery
+from todo_core.listing import TagCounts, TaskQuery
 from todo_core.principal import Principal
 from todo_core.syncing import Delta
 from todo_core.tasks import NewTask, Task, TaskChanges
@@ -38,6 +38,10 @@ class TaskRepository(Protocol):
 
     def get(self, owner: str, task_id: int) -> Task | None: ...
 
+    def tags(self, owner: str) -> TagCounts:
+        """The owner's tags and how many of their tasks have each, ordered by the folded tag."""
+        ...
+
     def add(self, owner: str, new: NewTask, now: datetime, limit: int | None = None) -> Task | None:
         """Store a new task, version 1, created (and updated) at `now`; None, storing nothing,
         when the owner has `limit` tasks already. Exact under concurrency: of N concurrent adds
@@ -53,13 +57,18 @@ class TaskRepository(Protocol):
         expected: int | None = None,
     ) -> Task | None:
         """Set the fields in `changes`, `updated_at` to `now` and the next version, in one
-        atomic step; only if the task is at version `expected`, when given (else None)."""
+        atomic step; only if the task is at version `expected`, when given (else None).
+        Completing an open task sets `last_completed_at` to `now`, unless the changes set
+        it. Changes that complete an open recurring task without setting its recurrence are
+        not made (None): see `recurring.rolls`. Changes of `SCHEDULE` fields set all four."""
         ...
 
     def toggle(
         self, owner: str, task_id: int, now: datetime, expected: int | None = None
     ) -> Task | None:
-        """Flip `completed` in one atomic step (no read-modify-write), as `change` does."""
+        """Flip `completed` in one atomic step (no read-modify-write), as `change` does;
+        completing sets `last_completed_at` to `now`. An open task with a recurrence is not
+        flipped (None): completing it rolls it forward, which is the service's to work out."""
         ...
 
     def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool:

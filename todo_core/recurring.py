@@ -11,9 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Final
 
+from todo_core.errors import InvalidTask
 from todo_core.planning import Recurrence, rule_of, rule_parts, zone_of
 from todo_core.ports_async import Occurrences
+from todo_core.tasks import SCHEDULE, NewTask, Task, TaskChanges
+
+_MOVED: Final = (*SCHEDULE, "remind_at")  # what a roll moves: a Schedule's fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +56,18 @@ def rolled(schedule: Schedule, completed_at: datetime, occurrences: Occurrences)
             return None
         start = datetime.combine(now.date(), anchor.time())
         new = occurrences.following(_without_count(rule), start, start)
+        if new == old:  # completed before its due, which the series from today hits again
+            new = occurrences.following(_without_count(rule), start, new)
         if left is not None:
             anchored = replace(anchored, rule=_with_count(recurrence.rule, left - 1))
     else:
         today = datetime.combine(now.date(), time())
         moment = max(old, today - timedelta(days=1) if schedule.due_date is not None else now)
         new = occurrences.following(rule, anchor, moment)
+        if new is not None and "COUNT" not in recurrence.rule:
+            # The series goes on from its occurrence alike (its phase and its UNTIL are the
+            # same), so the next roll walks from here, not from the first due.
+            anchored = replace(anchored, anchor=new)
     if new is None:
         return None
     return _moved(schedule, old, new, anchored)
@@ -115,3 +126,80 @@ def _moved(schedule: Schedule, old: datetime, new: datetime, recurrence: Recurre
         return replace(schedule, due_date=new.date(), recurrence=recurrence, remind_at=remind_at)
     due_at = new.replace(tzinfo=zone).astimezone(UTC)
     return replace(schedule, due_at=due_at, recurrence=recurrence, remind_at=remind_at)
+
+
+def planned(new: NewTask, occurrences: Occurrences) -> NewTask:
+    """A new task's recurrence anchored at its due, if the rule ever comes back after it."""
+    if new.recurrence is None:
+        return new
+    schedule = _anchored(Schedule(new.due_date, new.due_at, new.time_zone, new.recurrence))
+    _check_occurs(schedule, occurrences)
+    return replace(new, recurrence=schedule.recurrence)
+
+
+def rescheduled(
+    task: Task, changes: TaskChanges, now: datetime, occurrences: Occurrences
+) -> TaskChanges:
+    """`changes` made whole against the stored `task`: every schedule field set (so that the
+    store writes them and what it derives from them together), the recurrence anchored
+    afresh at the new due, checked; and, when they complete an open recurring task, rolled."""
+    given = {name: getattr(changes, name) for name in changes.fields}
+    schedule = _schedule_of({name: given.get(name, getattr(task, name)) for name in _MOVED})
+    if schedule.recurrence is not None:
+        if schedule.due_date is None and schedule.due_at is None:
+            raise InvalidTask({"recurrence": "needs a due_date or a due_at"})
+        if changes.reschedules:
+            schedule = _anchored(
+                replace(schedule, recurrence=replace(schedule.recurrence, anchor=None))
+            )
+            _check_occurs(schedule, occurrences)
+    whole = {**given, **_fields_of(schedule)}
+    if given.get("completed") is True and not task.completed and schedule.recurrence:
+        whole.update(_completion(schedule, now, occurrences))
+    return TaskChanges(**whole)
+
+
+def completion(task: Task, now: datetime, occurrences: Occurrences) -> TaskChanges:
+    """Completing an open recurring task: rolled forward, or completed for good when its
+    series is used up (its recurrence kept, so that un-completing it is plain)."""
+    schedule = _schedule_of({name: getattr(task, name) for name in _MOVED})
+    return TaskChanges(**{**_fields_of(schedule), **_completion(schedule, now, occurrences)})
+
+
+def rolls(task: Task, changes: TaskChanges) -> bool:
+    """Whether `changes` complete an open recurring task without saying what becomes of its
+    recurrence: a store does not apply such a change (the service rolls the task instead)."""
+    return (
+        changes.completed is True
+        and not task.completed
+        and task.recurrence is not None
+        and "recurrence" not in changes.fields
+    )
+
+
+def _schedule_of(fields: dict[str, Any]) -> Schedule:
+    return Schedule(**fields)
+
+
+def _completion(schedule: Schedule, now: datetime, occurrences: Occurrences) -> dict[str, Any]:
+    following = rolled(schedule, now, occurrences)
+    if following is None:
+        return {"completed": True, "last_completed_at": now}
+    return {**_fields_of(following), "completed": False, "last_completed_at": now}
+
+
+def _fields_of(schedule: Schedule) -> dict[str, Any]:
+    return {name: getattr(schedule, name) for name in _MOVED}
+
+
+def _anchored(schedule: Schedule) -> Schedule:
+    recurrence = schedule.recurrence
+    assert recurrence is not None
+    if recurrence.anchor is not None:
+        return schedule
+    return replace(schedule, recurrence=replace(recurrence, anchor=wall_due(schedule)))
+
+
+def _check_occurs(schedule: Schedule, occurrences: Occurrences) -> None:
+    if not occurs_after_due(schedule, occurrences):
+        raise InvalidTask({"recurrence": "never occurs after the due: the rule has no next date"})

@@ -10,8 +10,10 @@ twins only orchestrate.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
+from todo_core import recurring
 from todo_core.checks import (
     added,
     current,
@@ -27,11 +29,24 @@ from todo_core.checks import (
 from todo_core.clock import Clock, UtcClock
 from todo_core.errors import StaleTask
 from todo_core.idempotency import KEY_TTL, Done, IdempotencyKey, check_key, replayed
-from todo_core.listing import TaskPage, TaskQuery
-from todo_core.ports import TaskRepository
+from todo_core.listing import TagCounts, TaskPage, TaskQuery
+from todo_core.ports import Occurrences, TaskRepository
 from todo_core.syncing import SYNC_RETENTION, Changes, stamp_of
-from todo_core.tasks import TASK_LIMIT, UNSET, NewTask, Task, TaskChanges, Unset, is_task_id
+from todo_core.tasks import (
+    TASK_LIMIT,
+    ChangedFields,
+    NewTask,
+    PlannedFields,
+    Task,
+    TaskChanges,
+    is_task_id,
+)
 from todo_core.writes import Add, Change, Remove, Toggle, Write
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+ATTEMPTS = 10  # a roll or a reschedule is written at the version it read; so many tries
 
 
 class TaskService:
@@ -49,12 +64,14 @@ class TaskService:
         key_ttl: timedelta = KEY_TTL,
         sync_retention: timedelta = SYNC_RETENTION,
         task_limit: int = TASK_LIMIT,
+        occurrences: Occurrences | None = None,
     ) -> None:
         self._tasks = tasks
         self._now = clock or UtcClock()
         self._key_ttl = key_ttl
         self._sync_retention = sync_retention
         self._task_limit = task_limit
+        self._rules = occurrences or _NoOccurrences()
 
     def list(self, owner: str) -> list[Task]:
         return self._tasks.list(owner_id(owner))
@@ -62,12 +79,23 @@ class TaskService:
     def page(self, owner: str, query: TaskQuery) -> TaskPage:
         """One page of the tasks `query` keeps, and the cursor of the next, if any."""
         owner = owner_id(owner)
-        return paged(owner, query, self._tasks.list(owner, query))
+        return paged(owner, query, self._tasks.list(owner, query.at(self._now())))
+
+    def tags(self, owner: str) -> TagCounts:
+        """The owner's tags, each with how many of their tasks have it, ordered by tag."""
+        return self._tasks.tags(owner_id(owner))
 
     def add(
-        self, owner: str, title: str, description: str | None = None, completed: bool = False
+        self,
+        owner: str,
+        title: str,
+        description: str | None = None,
+        completed: bool = False,
+        **planned: Unpack[PlannedFields],
     ) -> Task:
-        new = NewTask.of(title, description, completed)
+        """A new task; `planned` are its optional fields (priority, tags, due_date or due_at,
+        time_zone, recurrence, remind_at)."""
+        new = self._new(title, description, completed, planned)
         task = self._tasks.add(owner_id(owner), new, self._now(), self._task_limit)
         return added(task, self._task_limit)
 
@@ -81,24 +109,29 @@ class TaskService:
         owner: str,
         task_id: int,
         *,
-        title: str | Unset = UNSET,
-        description: str | Unset | None = UNSET,
-        completed: bool | Unset = UNSET,
         expected: int | None = None,
+        **fields: Unpack[ChangedFields],
     ) -> Task:
-        """Set only the fields given; with none given, the task is returned as it is. With
-        `expected`, only if the task is still at that version (else StaleTask)."""
-        changes = TaskChanges.of(title, description, completed)
+        """Set only the fields given (null clears an optional one); with none given, the task
+        is returned as it is. With `expected`, only if the task is still at that version
+        (else StaleTask). Completing an open recurring task rolls it forward."""
+        changes = TaskChanges.of(**fields)
         owner = existing(owner, task_id)
         if not changes.fields:
             return current(self.get(owner, task_id), expected)
-        task = self._tasks.change(owner, task_id, changes, self._now(), expected)
-        return self._written(owner, task_id, expected, task)
+        write = Change(task_id, changes, self._now(), expected)
+        if not changes.reschedules:
+            task = self._tasks.change(owner, task_id, changes, write.now, expected)
+            if task is not None or not _may_roll(write):
+                return self._written(owner, task_id, expected, task)
+        return self._made_whole(owner, write)
 
     def toggle(self, owner: str, task_id: int, expected: int | None = None) -> Task:
+        """Flip `completed`; completing an open recurring task rolls it forward instead."""
         owner = existing(owner, task_id)
-        task = self._tasks.toggle(owner, task_id, self._now(), expected)
-        return self._written(owner, task_id, expected, task)
+        write = Toggle(task_id, self._now(), expected)
+        task = self._tasks.toggle(owner, task_id, write.now, expected)
+        return task or self._made_whole(owner, write)
 
     def remove(self, owner: str, task_id: int, expected: int | None = None) -> None:
         owner = existing(owner, task_id)
@@ -115,8 +148,9 @@ class TaskService:
         title: str,
         description: str | None = None,
         completed: bool = False,
+        **planned: Unpack[PlannedFields],
     ) -> Done:
-        new = NewTask.of(title, description, completed)
+        new = self._new(title, description, completed, planned)
         return self._once(owner_id(owner), key, Add(new, self._now(), self._task_limit))
 
     def change_once(
@@ -125,12 +159,10 @@ class TaskService:
         key: str,
         task_id: int,
         *,
-        title: str | Unset = UNSET,
-        description: str | Unset | None = UNSET,
-        completed: bool | Unset = UNSET,
         expected: int | None = None,
+        **fields: Unpack[ChangedFields],
     ) -> Done:
-        changes = TaskChanges.of(title, description, completed)
+        changes = TaskChanges.of(**fields)
         owner = existing(owner, task_id)
         if not changes.fields:  # not a write: nothing to keep
             check_key(key)
@@ -158,13 +190,77 @@ class TaskService:
 
     def _once(self, owner: str, key: str, write: Write) -> Done:
         keyed = IdempotencyKey.of(key, write, self._now(), self._key_ttl)
-        outcome = replayed(keyed, self._tasks.write_once(owner, keyed, write))
-        if not outcome.done:
-            self._written(owner, *target(write), None)
-        return done(outcome)
+        if not _reschedules(write):
+            outcome = replayed(keyed, self._tasks.write_once(owner, keyed, write))
+            if outcome.done or not _may_roll(write):
+                if not outcome.done:
+                    self._written(owner, *target(write), None)
+                return done(outcome)
+        assert isinstance(write, Change | Toggle)
+        for _ in range(ATTEMPTS):  # kept under the key as asked: a retry is recognised
+            task = current(self.get(owner, write.task_id), write.expected)
+            rewrite = self._rewrite(task, write)
+            outcome = replayed(keyed, self._tasks.write_once(owner, keyed, rewrite))
+            if outcome.done:
+                return done(outcome)
+        raise StaleTask(write.task_id)
+
+    def _new(
+        self, title: str, description: str | None, completed: bool, planned: PlannedFields
+    ) -> NewTask:
+        return recurring.planned(NewTask.of(title, description, completed, **planned), self._rules)
+
+    def _made_whole(self, owner: str, write: Change | Toggle) -> Task:
+        """A write the store does not make alone (completing an open recurring task, which
+        rolls it; changing when a task is due or how it recurs, which is checked against the
+        stored task), made against the stored task and written at the version read: made
+        again when another write came between."""
+        for _ in range(ATTEMPTS):
+            task = current(self.get(owner, write.task_id), write.expected)
+            rewrite = self._rewrite(task, write)
+            if isinstance(rewrite, Toggle):
+                written = self._tasks.toggle(owner, task.id, rewrite.now, task.version)
+            else:
+                changes = rewrite.changes
+                written = self._tasks.change(owner, task.id, changes, rewrite.now, task.version)
+            if written is not None:
+                return written
+        raise StaleTask(write.task_id)
+
+    def _rewrite(self, task: Task, write: Change | Toggle) -> Change | Toggle:
+        """`write` as made on `task` at its version: rolled, rescheduled, or as it was."""
+        now = self._now()
+        if isinstance(write, Change):
+            changes = recurring.rescheduled(task, write.changes, now, self._rules)
+        elif task.completed or task.recurrence is None:
+            return Toggle(task.id, now, task.version)
+        else:
+            changes = recurring.completion(task, now, self._rules)
+        return Change(task.id, changes, now, task.version)
 
     def _written(self, owner: str, task_id: int, expected: int | None, task: Task | None) -> Task:
         """The written task; else why not: gone (TaskNotFound) or changed meanwhile."""
         if task is None and expected is not None and self._tasks.get(owner, task_id):
             raise StaleTask(task_id)
         return found(task_id, task)
+
+
+def _reschedules(write: Write) -> bool:
+    return isinstance(write, Change) and write.changes.reschedules
+
+
+def _may_roll(write: Write) -> bool:
+    """Whether a write the store did not make may have completed an open recurring task."""
+    return isinstance(write, Toggle) or (
+        isinstance(write, Change) and write.changes.completed is True
+    )
+
+
+class _NoOccurrences:
+    """What a service given no `occurrences` answers when a task recurs."""
+
+    def following(self, rule: str, start: datetime, moment: datetime) -> datetime | None:
+        raise RuntimeError(
+            "recurring tasks need the service's `occurrences` "
+            "(todo_adapters.occurrences.DateutilOccurrences())"
+        )

@@ -6,16 +6,42 @@ import enum
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Final, Literal
+from datetime import date, datetime
+from typing import Any, Final, Literal, TypedDict
 
 from todo_core.errors import InvalidTask
+from todo_core.planning import (
+    Priority,
+    Recurrence,
+    check_due_date,
+    check_instant,
+    check_priority,
+    check_recurrence,
+    check_tags,
+    check_time_zone,
+)
 
 TITLE_MAX: Final = 200
 DESCRIPTION_MAX: Final = 1000
 OWNER_ID_MAX: Final = 255
 TASK_ID_MAX: Final = 2**63 - 1  # ids are 64-bit signed: anything else cannot exist
-CHANGEABLE: Final = ("title", "description", "completed")  # what a change may set, in order
+# What a change may set, in Task's order (`last_completed_at`: only the service, on a roll).
+CHANGEABLE: Final = (
+    "title",
+    "description",
+    "completed",
+    "priority",
+    "tags",
+    "due_date",
+    "due_at",
+    "time_zone",
+    "recurrence",
+    "remind_at",
+    "last_completed_at",
+)
+# When a task is due and how it recurs: a change of any of these is checked against the
+# stored task and written with all of them (`service`'s `_rescheduled`).
+SCHEDULE: Final = ("due_date", "due_at", "time_zone", "recurrence")
 TASK_LIMIT: Final = 10_000  # the most tasks one owner may have, unless the service says else
 
 # Control characters (C0, DEL, C1) and lone surrogates: the latter cannot be stored as UTF-8.
@@ -50,6 +76,34 @@ class Task:
     created_at: datetime
     updated_at: datetime
     version: int = 1  # 1 when created, one more on every change: what an ETag is made of
+    priority: Priority = "medium"
+    tags: list[str] = field(default_factory=list)  # a list, as the stores hand it out
+    due_date: date | None = None  # due on a day, in `time_zone`...
+    due_at: datetime | None = None  # ...or at a moment (UTC); never both
+    time_zone: str | None = None  # the IANA zone the user plans in; None is UTC
+    recurrence: Recurrence | None = None  # only with a due
+    remind_at: datetime | None = None
+    last_completed_at: datetime | None = None  # the last completion, a roll's included
+
+
+class PlannedFields(TypedDict, total=False):
+    """A task's optional fields, as the services take them by keyword (`**planned`)."""
+
+    priority: Priority
+    tags: list[str] | tuple[str, ...]
+    due_date: date | None
+    due_at: datetime | None
+    time_zone: str | None
+    recurrence: Recurrence | None
+    remind_at: datetime | None
+
+
+class ChangedFields(PlannedFields, total=False):
+    """The fields a change may set, by keyword (`**fields`); those not given are kept."""
+
+    title: str
+    description: str | None
+    completed: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +113,30 @@ class NewTask:
     title: str
     description: str | None = None
     completed: bool = False
+    priority: Priority = "medium"
+    tags: tuple[str, ...] = ()
+    due_date: date | None = None
+    due_at: datetime | None = None
+    time_zone: str | None = None
+    recurrence: Recurrence | None = None
+    remind_at: datetime | None = None
 
     @classmethod
-    def of(cls, title: object, description: object = None, completed: object = False) -> NewTask:
-        return cls(**_validated(title=title, description=description, completed=completed))
+    def of(
+        cls,
+        title: object,
+        description: object = None,
+        completed: object = False,
+        **planned: object,
+    ) -> NewTask:
+        """A checked new task; `planned` are the optional fields after `completed`, by name."""
+        unknown = set(planned) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise TypeError(f"NewTask has no field {sorted(unknown)[0]!r}")
+        given = {"title": title, "description": description, "completed": completed, **planned}
+        clean = _validated(**given)
+        _check_schedule(clean, whole=True)
+        return cls(**clean)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +146,14 @@ class TaskChanges:
     title: str | Literal[Unset.UNSET] = UNSET
     description: str | Literal[Unset.UNSET] | None = UNSET
     completed: bool | Literal[Unset.UNSET] = UNSET
+    priority: Priority | Literal[Unset.UNSET] = UNSET
+    tags: tuple[str, ...] | Literal[Unset.UNSET] = UNSET
+    due_date: date | Literal[Unset.UNSET] | None = UNSET
+    due_at: datetime | Literal[Unset.UNSET] | None = UNSET
+    time_zone: str | Literal[Unset.UNSET] | None = UNSET
+    recurrence: Recurrence | Literal[Unset.UNSET] | None = UNSET
+    remind_at: datetime | Literal[Unset.UNSET] | None = UNSET
+    last_completed_at: datetime | Literal[Unset.UNSET] | None = UNSET
     fields: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -79,11 +161,24 @@ class TaskChanges:
         object.__setattr__(self, "fields", fields)
 
     @classmethod
-    def of(
-        cls, title: object = UNSET, description: object = UNSET, completed: object = UNSET
-    ) -> TaskChanges:
-        given = {"title": title, "description": description, "completed": completed}
-        return cls(**_validated(**{k: v for k, v in given.items() if v is not UNSET}))
+    def of(cls, **given: object) -> TaskChanges:
+        """Checked changes of the fields given (UNSET ones are left out). A due of one kind
+        set clears the other (a task has one due); both at once is an error."""
+        unknown = set(given) - set(CHANGEABLE[:-1])
+        if unknown:
+            raise TypeError(f"a change cannot set {sorted(unknown)[0]!r}")
+        clean = _validated(**{name: value for name, value in given.items() if value is not UNSET})
+        _check_schedule(clean, whole=False)
+        if clean.get("due_date") is not None:
+            clean.setdefault("due_at", None)
+        if clean.get("due_at") is not None:
+            clean.setdefault("due_date", None)
+        return cls(**clean)
+
+    @property
+    def reschedules(self) -> bool:
+        """Whether it sets when the task is due or how it recurs (`SCHEDULE`)."""
+        return any(name in SCHEDULE for name in self.fields)
 
     def values(self) -> dict[str, object]:
         """The set fields by name, for adapters that write them in one statement."""
@@ -138,6 +233,16 @@ def is_task_id(task_id: object) -> bool:
     return type(task_id) is int and 0 < task_id <= TASK_ID_MAX
 
 
+def _check_schedule(clean: dict[str, Any], *, whole: bool) -> None:
+    """One due, of one kind; a recurrence only with a due. Of a `whole` task; of a change,
+    what it sets (the service checks it against the stored task too)."""
+    if clean.get("due_date") is not None and clean.get("due_at") is not None:
+        raise InvalidTask({"due_at": "cannot be given with due_date: a task has one due"})
+    has_due = clean.get("due_date") is not None or clean.get("due_at") is not None
+    if clean.get("recurrence") is not None and not has_due and whole:
+        raise InvalidTask({"recurrence": "needs a due_date or a due_at"})
+
+
 def _validated(**fields: object) -> dict[str, Any]:
     """Each field in its stored form; every broken field is reported at once."""
     clean: dict[str, Any] = {}
@@ -156,4 +261,11 @@ _CHECKS: dict[str, Callable[[object], object]] = {
     "title": check_title,
     "description": check_description,
     "completed": check_done,
+    "priority": check_priority,
+    "tags": check_tags,
+    "due_date": check_due_date,
+    "due_at": check_instant,
+    "time_zone": check_time_zone,
+    "recurrence": check_recurrence,
+    "remind_at": check_instant,
 }

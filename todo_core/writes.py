@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import astuple, dataclass
+from datetime import date, datetime
+from typing import Final
 
+from todo_core.planning import Recurrence
 from todo_core.tasks import NewTask, TaskChanges
+
+PLANNED: Final = ("priority", "tags", "due_date", "due_at", "time_zone", "recurrence", "remind_at")
+_UNPLANNED: Final = {name: getattr(NewTask("-"), name) for name in PLANNED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +56,23 @@ def fingerprint(write: Write) -> str:
     match write:
         case Add(new):
             asked: list[object] = ["add", new.title, new.description, new.completed]
+            planned = {name: getattr(new, name) for name in PLANNED}
+            if planned != _UNPLANNED:
+                asked.append(planned)
         case Change(task_id, changes, _, expected):
             asked = ["change", task_id, expected, changes.values()]
         case Toggle(task_id, _, expected):
             asked = ["toggle", task_id, expected]
         case Remove(task_id, expected):
             asked = ["remove", task_id, expected]
-    text = json.dumps(asked, sort_keys=True, ensure_ascii=False)
+    text = json.dumps(asked, sort_keys=True, ensure_ascii=False, default=_plain)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _plain(value: object) -> object:
+    """Values JSON has no type for, as text: a date, a moment, a recurrence."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Recurrence):
+        return list(astuple(value))
+    raise TypeError(f"cannot fingerprint {type(value).__name__}")

@@ -19,7 +19,8 @@ def create(client: TestClient, auth: Auth, user: str, **body: object) -> dict[st
 
 
 def test_create_returns_the_task_in_the_seed_shape(client: TestClient, auth: Auth) -> None:
-    """The seed's fields, plus the version its ETag is made of."""
+    """The seed's fields, plus the version its ETag is made of and the planning fields (at
+    their defaults: `tests/api/test_planning_http.py` has the rest)."""
     task = create(client, auth, "alice", title="  Write docs ", description="all of them")
     assert set(task) == {
         "id",
@@ -30,6 +31,14 @@ def test_create_returns_the_task_in_the_seed_shape(client: TestClient, auth: Aut
         "created_at",
         "updated_at",
         "version",
+        "priority",
+        "tags",
+        "due_date",
+        "due_at",
+        "time_zone",
+        "recurrence",
+        "remind_at",
+        "last_completed_at",
     }
     assert task["version"] == 1
     assert task["user_id"] == "alice"

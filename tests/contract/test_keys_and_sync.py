@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.support.repositories import SqlStore
+from todo_adapters.sql import writes as sql_writes
 from todo_adapters.sql.core import tasks as core_tasks
 from todo_adapters.sql.idempotency import lock_id
 from todo_core.errors import (
@@ -364,11 +365,6 @@ def test_a_keyed_write_while_its_first_is_running_is_refused_at_once(
 
 
 def _new_row(title: str) -> dict[str, object]:
-    return {
-        "owner": "alice",
-        "title": title,
-        "description": None,
-        "completed": False,
-        "now": T0,
-        "limit": 10,
-    }
+    """What the repository binds for alice's new task (`writes.statement_of`)."""
+    _, values = sql_writes.statement_of("alice", Add(NewTask(title), T0, 10))
+    return values

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from todo_adapters.forwarding import forward_each
 from todo_core.ports import TaskRepository
 from todo_core.ports_async import AsyncTaskRepository
+from todo_core.tasks import Task
 
 
 class Awaited:
@@ -79,3 +80,10 @@ class RecordingObserver:
 
     def token_checked(self, outcome: str) -> None:
         return None
+
+
+def written(task: Task | None) -> Task:
+    """The task a store's write returned, where the test expects that write to happen (a
+    store answers None for a write it did not make)."""
+    assert task is not None, "the write did not happen"
+    return task

@@ -17,6 +17,7 @@ from todo_core.tasks import Task
 foreign = sorted(
     name for name in sys.modules
     if name.split(".")[0] not in sys.stdlib_module_names | {{"todo_core", "__main__"}}
+    and not name.startswith("_sysconfigdata_")  # the build's config, which zoneinfo reads
 )
 assert not foreign, foreign
 try:

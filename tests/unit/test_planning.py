@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from todo_core.planning import (
     TAG_MAX,
     TAGS_MAX,
-    Priority,
     Recurrence,
     canonical_rule,
     check_due_date,
@@ -25,9 +24,9 @@ from todo_core.planning import (
 )
 
 
-@pytest.mark.parametrize("given_", ["low", "medium", "high", Priority.HIGH])
-def test_priorities_are_three_words(given_: object) -> None:
-    assert check_priority(given_) == Priority(given_)
+@pytest.mark.parametrize("given_", ["low", "medium", "high"])
+def test_priorities_are_three_words(given_: str) -> None:
+    assert check_priority(given_) == given_
 
 
 @pytest.mark.parametrize("given_", [1, 4, "HIGH", "urgent", None, "", True])

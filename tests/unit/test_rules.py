@@ -87,9 +87,9 @@ def test_changes_validate_only_the_fields_given(
     )
     if not ok:
         with pytest.raises(InvalidTask):
-            TaskChanges.of(title, description, completed)
+            TaskChanges.of(title=title, description=description, completed=completed)
         return
-    changes = TaskChanges.of(title, description, completed)
+    changes = TaskChanges.of(title=title, description=description, completed=completed)
     given_fields = {
         name: value
         for name, value in (

@@ -48,7 +48,7 @@ def test_the_forwarded_methods_are_the_ports_methods() -> None:
         if inspect.isfunction(value) and not name.startswith("_")
     }
     assert set(REPOSITORY_METHODS) == sync_methods
-    assert len(REPOSITORY_METHODS) == 9
+    assert len(REPOSITORY_METHODS) == 10
 
 
 def test_an_observed_store_reports_each_method_by_name() -> None:
@@ -60,6 +60,7 @@ def test_an_observed_store_reports_each_method_by_name() -> None:
         assert task is not None
         await tasks.list("alice")
         await tasks.get("alice", task.id)
+        await tasks.tags("alice")
         await tasks.change("alice", task.id, TaskChanges.of(title="b"), NOW)
         await tasks.toggle("alice", task.id, NOW)
         write = Toggle(task.id, NOW)

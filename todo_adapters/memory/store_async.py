@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import itertools
 import threading
-from copy import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from todo_core.errors import SyncExpired
 from todo_core.idempotency import KEYS_PER_OWNER, IdempotencyKey, Outcome
-from todo_core.listing import TaskQuery, is_after
+from todo_core.listing import TagCount, TagCounts, TaskQuery, is_after
+from todo_core.planning import tag_keys
+from todo_core.recurring import rolls
 from todo_core.syncing import TOMBSTONES_PER_OWNER, Delta
 from todo_core.tasks import NewTask, Task, TaskChanges
 from todo_core.writes import Add, Change, Remove, Toggle, Write
@@ -74,12 +76,14 @@ class AsyncInMemoryTaskRepository:
             return [copy(task) for task in sorted(tasks, key=_by_id)]
         found = sorted(
             (task for task in tasks if query.matches(task)),
-            key=query.key_of,
+            key=lambda task: query.position(query.key_of(task)),
             reverse=query.descending,
         )
         if query.after is not None:
-            after = query.after
-            found = [t for t in found if is_after(query.key_of(t), after, query.descending)]
+            after, descending = query.position(query.after), query.descending
+            found = [
+                t for t in found if is_after(query.position(query.key_of(t)), after, descending)
+            ]
         if query.limit is not None:
             found = found[: query.limit + 1]  # one more says that another page follows
         return [copy(task) for task in found]
@@ -88,6 +92,10 @@ class AsyncInMemoryTaskRepository:
         with self._lock:
             task = self._by_owner.get(owner, {}).get(task_id)
         return None if task is None else copy(task)
+
+    async def tags(self, owner: str) -> TagCounts:
+        with self._lock:
+            return _tag_counts(self._by_owner.get(owner, {}).values())
 
     async def add(
         self, owner: str, new: NewTask, now: datetime, limit: int | None = None
@@ -154,15 +162,39 @@ class AsyncInMemoryTaskRepository:
                     if limit is not None and len(tasks) >= limit:
                         return Outcome(False)
                     now = _utc(now)
-                    fields = (new.title, new.description, new.completed, now, now)
-                    added = Task(next(self._ids), owner, *fields)
+                    added = Task(
+                        next(self._ids),
+                        owner,
+                        new.title,
+                        new.description,
+                        new.completed,
+                        now,
+                        now,
+                        1,
+                        new.priority,
+                        list(new.tags),
+                        new.due_date,
+                        new.due_at,
+                        new.time_zone,
+                        new.recurrence,
+                        new.remind_at,
+                        now if new.completed else None,
+                    )
                     self._by_owner.setdefault(owner, {})[added.id] = added
                     self._stamps[added.id] = self._stamp()
                     return Outcome(True, copy(added))
                 case Change(task_id, changes, now, expected):
-                    return self._replace(tasks, task_id, expected, _utc(now), **changes.values())
+                    changed = tasks.get(task_id)
+                    if changed is not None and rolls(changed, changes):
+                        return Outcome(False)  # the service rolls it forward instead
+                    fields = changes.values()
+                    if "tags" in fields:
+                        fields["tags"] = list(changes.tags)  # type: ignore[arg-type]
+                    return self._replace(tasks, task_id, expected, _utc(now), **fields)
                 case Toggle(task_id, now, expected):
                     toggled = tasks.get(task_id)
+                    if toggled is not None and toggled.recurrence and not toggled.completed:
+                        return Outcome(False)  # the service rolls it forward instead
                     flipped = {} if toggled is None else {"completed": not toggled.completed}
                     return self._replace(tasks, task_id, expected, _utc(now), **flipped)
                 case Remove(task_id, expected):
@@ -216,6 +248,8 @@ class AsyncInMemoryTaskRepository:
             return Outcome(False)
         if not fields:  # nothing to change: not a write, so no new version (as in SQL)
             return Outcome(True, copy(task))
+        if fields.get("completed") is True and not task.completed:
+            fields.setdefault("last_completed_at", now)
         fields.update(updated_at=now, version=task.version + 1)
         tasks[task_id] = replace(task, **fields)  # type: ignore[arg-type]
         self._stamps[task_id] = self._stamp()
@@ -225,6 +259,19 @@ class AsyncInMemoryTaskRepository:
 def _age(item: tuple[str, _Kept]) -> tuple[datetime, str]:
     name, kept = item
     return kept.at, name
+
+
+def _tag_counts(tasks: Iterable[Task]) -> TagCounts:
+    spellings: dict[str, list[str]] = {}
+    for task in tasks:
+        for tag, key in zip(task.tags, tag_keys(task.tags), strict=True):
+            spellings.setdefault(key, []).append(tag)
+    return [TagCount(min(spelled), len(spelled)) for _, spelled in sorted(spellings.items())]
+
+
+def copy(task: Task) -> Task:
+    """A task of the caller's own: its tag list too."""
+    return replace(task, tags=list(task.tags))
 
 
 def _by_id(task: Task) -> int:

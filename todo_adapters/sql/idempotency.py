@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from todo_adapters.sql import writes
+from todo_adapters.sql.rows import recurrence_text, task_of
 from todo_adapters.sql.statements import Rows, Statement, Values
 from todo_core.errors import IdempotencyKeyInUse
 from todo_core.idempotency import IdempotencyKey, Outcome
@@ -66,13 +67,14 @@ def key_values(owner: str, key: IdempotencyKey) -> Values:
 def kept_values(key: IdempotencyKey, task: Task, removal: bool) -> Values:
     """What KEEP binds: the key, and the task as written (a removal: as it was)."""
     kept = {column: getattr(task, field) for field, column in KEPT_TASK.items()}
+    kept["recurrence"] = recurrence_text(task.recurrence)
     return {"key": key.key, "fingerprint": key.fingerprint, "at": key.at, "removed": removal} | kept
 
 
 def kept_outcome(row: Sequence[Any]) -> Outcome:
     """A KEPT row (or the keyed statement's `prior` row) as the outcome kept for the key."""
     fingerprint, removed, *task = row
-    return Outcome(True, None if removed else Task(*task), fingerprint)
+    return Outcome(True, None if removed else task_of(task), fingerprint)
 
 
 def keyed(owner: str, key: IdempotencyKey, write: Write) -> tuple[Statement, Values]:

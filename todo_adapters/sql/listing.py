@@ -4,14 +4,16 @@ not): `core.listing` builds the statement from it."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from itertools import product
 from typing import Final
 
 from todo_adapters.sql.statements import Statement, Values
 from todo_core.listing import SORTS, TaskQuery
 
-ListShape = tuple[bool, bool, str, bool, bool]  # completed?, text?, sort, paged?, after?
-_FLAGS: Final = ("completed", "text", "paged", "after")
+# completed?, text?, sort, paged?, after?, planned? (any planning filter: `TaskQuery.planned`)
+ListShape = tuple[bool, bool, str, bool, bool, bool]
+_FLAGS: Final = ("completed", "text", "paged", "after", "planned")
 
 
 def list_of(owner: str, query: TaskQuery | None) -> tuple[Statement, Values]:
@@ -22,9 +24,11 @@ def list_of(owner: str, query: TaskQuery | None) -> tuple[Statement, Values]:
 
 
 def list_name(shape: ListShape) -> Statement:
-    """`list completed text paged after by -title`, without the flags a shape has not."""
-    completed, text, sort, paged, after = shape
-    flags = [flag for flag, on in zip(_FLAGS, (completed, text, paged, after), strict=True) if on]
+    """`list completed text paged after planned by -title`, without the flags a shape has
+    not."""
+    completed, text, sort, paged, after, planned = shape
+    on = (completed, text, paged, after, planned)
+    flags = [flag for flag, set_ in zip(_FLAGS, on, strict=True) if set_]
     return " ".join(["list", *flags, "by", sort])
 
 
@@ -37,16 +41,16 @@ def shape_of(name: Statement) -> ListShape:
     if kind != "list" or by != "by" or not set(flags) <= set(_FLAGS) or sort not in SORTS:
         raise KeyError(name)
     on = [flag in flags for flag in _FLAGS]
-    return (on[0], on[1], sort, on[2], on[3])
+    return (on[0], on[1], sort, on[2], on[3], on[4])
 
 
 def every_list() -> list[Statement]:
     """The name of every list statement a query can need."""
     flags = list(product((False, True), repeat=len(_FLAGS)))
-    return [list_name((c, t, sort, p, a)) for sort in SORTS for c, t, p, a in flags]
+    return [list_name((c, t, sort, p, a, n)) for sort in SORTS for c, t, p, a, n in flags]
 
 
-LIST: Final = list_name((False, False, "id", False, False))  # all of them, by id
+LIST: Final = list_name((False, False, "id", False, False, False))  # all of them, by id
 
 
 def list_shape(query: TaskQuery) -> ListShape:
@@ -56,6 +60,7 @@ def list_shape(query: TaskQuery) -> ListShape:
         query.sort,
         query.limit is not None,
         query.after is not None,
+        query.planned,
     )
 
 
@@ -70,7 +75,26 @@ def list_parameters(owner: str, query: TaskQuery) -> Values:
         parameters["limit"] = query.limit + 1
     if query.after is not None:
         parameters["after_value"], parameters["after_id"] = query.after
+    if query.planned:
+        parameters.update(_planned(query))
     return parameters
+
+
+def _planned(query: TaskQuery) -> Values:
+    """The planning filters' values; None for each not in the query (the statement of a
+    `planned` shape holds all of them, each true when its value is NULL)."""
+    before, after = query.due_before, query.due_after
+    return {
+        "priorities": None if query.priorities is None else list(query.priorities),
+        "tags": None if query.tags is None else list(query.tags),
+        "before_day": None if isinstance(before, datetime) else before,
+        "before_at": before if isinstance(before, datetime) else None,
+        "after_day": None if isinstance(after, datetime) else after,
+        "after_at": after if isinstance(after, datetime) else None,
+        "overdue": query.overdue,
+        "now": query.now,
+        "has_due": query.has_due,
+    }
 
 
 def _escaped(text: str) -> str:

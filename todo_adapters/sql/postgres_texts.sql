@@ -6,12 +6,12 @@
 SELECT 1
 
 -- name: get
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR
 
 -- name: kept key
-SELECT idempotency_keys.fingerprint, idempotency_keys.removed, idempotency_keys.task_id, idempotency_keys.user_id, idempotency_keys.title, idempotency_keys.description, idempotency_keys.completed, idempotency_keys.task_created_at, idempotency_keys.task_updated_at, idempotency_keys.version
+SELECT idempotency_keys.fingerprint, idempotency_keys.removed, idempotency_keys.task_id, idempotency_keys.user_id, idempotency_keys.title, idempotency_keys.description, idempotency_keys.completed, idempotency_keys.task_created_at, idempotency_keys.task_updated_at, idempotency_keys.version, idempotency_keys.priority, idempotency_keys.tags, idempotency_keys.due_date, idempotency_keys.due_at, idempotency_keys.time_zone, idempotency_keys.recurrence, idempotency_keys.remind_at, idempotency_keys.last_completed_at
 FROM idempotency_keys
 WHERE idempotency_keys.user_id = %(owner)s::VARCHAR AND idempotency_keys.key = %(key)s::VARCHAR AND idempotency_keys.created_at >= %(fresh_after)s::TIMESTAMP WITH TIME ZONE
 
@@ -19,13 +19,13 @@ WHERE idempotency_keys.user_id = %(owner)s::VARCHAR AND idempotency_keys.key = %
 DELETE FROM idempotency_keys WHERE idempotency_keys.user_id = %(owner)s::VARCHAR AND idempotency_keys.key = %(key)s::VARCHAR AND idempotency_keys.created_at < %(fresh_after)s::TIMESTAMP WITH TIME ZONE
 
 -- name: keep key
-INSERT INTO idempotency_keys (user_id, key, fingerprint, created_at, removed, task_id, title, description, completed, task_created_at, task_updated_at, version) VALUES (%(user_id)s::VARCHAR, %(key)s::VARCHAR, %(fingerprint)s::VARCHAR, %(at)s::TIMESTAMP WITH TIME ZONE, %(removed)s, %(task_id)s::BIGINT, %(title)s::VARCHAR, %(description)s::VARCHAR, %(completed)s, %(task_created_at)s::TIMESTAMP WITH TIME ZONE, %(task_updated_at)s::TIMESTAMP WITH TIME ZONE, %(version)s::BIGINT)
+INSERT INTO idempotency_keys (user_id, key, fingerprint, created_at, removed, task_id, title, description, completed, task_created_at, task_updated_at, version, priority, tags, due_date, due_at, time_zone, recurrence, remind_at, last_completed_at) VALUES (%(user_id)s::VARCHAR, %(key)s::VARCHAR, %(fingerprint)s::VARCHAR, %(at)s::TIMESTAMP WITH TIME ZONE, %(removed)s, %(task_id)s::BIGINT, %(title)s::VARCHAR, %(description)s::VARCHAR, %(completed)s, %(task_created_at)s::TIMESTAMP WITH TIME ZONE, %(task_updated_at)s::TIMESTAMP WITH TIME ZONE, %(version)s::BIGINT, %(priority)s::VARCHAR, %(tags)s::TEXT[], %(due_date)s::DATE, %(due_at)s::TIMESTAMP WITH TIME ZONE, %(time_zone)s::VARCHAR, %(recurrence)s::VARCHAR, %(remind_at)s::TIMESTAMP WITH TIME ZONE, %(last_completed_at)s::TIMESTAMP WITH TIME ZONE)
 
 -- name: purge keys
 DELETE FROM idempotency_keys WHERE idempotency_keys.created_at < %(keys_before)s::TIMESTAMP WITH TIME ZONE
 
 -- name: changed since
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.changed_in >= %(stamp)s::BIGINT ORDER BY tasks.id
 
@@ -61,708 +61,2123 @@ WHERE task_counts.user_id = %(owner)s::VARCHAR) AS anon_1
 FROM sync_state
 WHERE sync_state.id = 1
 
+-- name: tags
+SELECT min(t.tag COLLATE "C"), count(*)
+FROM tasks CROSS JOIN LATERAL unnest(tasks.tags, tasks.tag_keys) AS t(tag, tag_key)
+WHERE tasks.user_id = %(owner)s
+GROUP BY t.tag_key
+ORDER BY t.tag_key COLLATE "C"
+
 -- name: list by id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY tasks.id
 
+-- name: list planned by id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.id
+
 -- name: list after by id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.id > %(after_id)s::BIGINT ORDER BY tasks.id
 
+-- name: list after planned by id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND tasks.id > %(after_id)s::BIGINT ORDER BY tasks.id
+
 -- name: list paged by id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY tasks.id
+ LIMIT %(limit)s
+
+-- name: list paged planned by id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.id
  LIMIT %(limit)s
 
 -- name: list paged after by id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.id > %(after_id)s::BIGINT ORDER BY tasks.id
  LIMIT %(limit)s
 
+-- name: list paged after planned by id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND tasks.id > %(after_id)s::BIGINT ORDER BY tasks.id
+ LIMIT %(limit)s
+
 -- name: list text by id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.id
 
+-- name: list text planned by id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.id
+
 -- name: list text after by id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND tasks.id > %(after_id)s::BIGINT ORDER BY tasks.id
 
+-- name: list text after planned by id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND tasks.id > %(after_id)s::BIGINT ORDER BY tasks.id
+
 -- name: list text paged by id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.id
+ LIMIT %(limit)s
+
+-- name: list text paged planned by id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.id
  LIMIT %(limit)s
 
 -- name: list text paged after by id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND tasks.id > %(after_id)s::BIGINT ORDER BY tasks.id
  LIMIT %(limit)s
 
+-- name: list text paged after planned by id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND tasks.id > %(after_id)s::BIGINT ORDER BY tasks.id
+ LIMIT %(limit)s
+
 -- name: list completed by id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY tasks.id
 
+-- name: list completed planned by id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.id
+
 -- name: list completed after by id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND tasks.id > %(after_id)s::BIGINT ORDER BY tasks.id
 
+-- name: list completed after planned by id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND tasks.id > %(after_id)s::BIGINT ORDER BY tasks.id
+
 -- name: list completed paged by id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed paged planned by id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.id
  LIMIT %(limit)s
 
 -- name: list completed paged after by id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND tasks.id > %(after_id)s::BIGINT ORDER BY tasks.id
  LIMIT %(limit)s
 
+-- name: list completed paged after planned by id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND tasks.id > %(after_id)s::BIGINT ORDER BY tasks.id
+ LIMIT %(limit)s
+
 -- name: list completed text by id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.id
 
+-- name: list completed text planned by id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.id
+
 -- name: list completed text after by id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND tasks.id > %(after_id)s::BIGINT ORDER BY tasks.id
 
+-- name: list completed text after planned by id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND tasks.id > %(after_id)s::BIGINT ORDER BY tasks.id
+
 -- name: list completed text paged by id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed text paged planned by id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.id
  LIMIT %(limit)s
 
 -- name: list completed text paged after by id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND tasks.id > %(after_id)s::BIGINT ORDER BY tasks.id
  LIMIT %(limit)s
 
+-- name: list completed text paged after planned by id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND tasks.id > %(after_id)s::BIGINT ORDER BY tasks.id
+ LIMIT %(limit)s
+
 -- name: list by -id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY tasks.id DESC
 
+-- name: list planned by -id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.id DESC
+
 -- name: list after by -id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.id < %(after_id)s::BIGINT ORDER BY tasks.id DESC
 
+-- name: list after planned by -id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND tasks.id < %(after_id)s::BIGINT ORDER BY tasks.id DESC
+
 -- name: list paged by -id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list paged planned by -id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.id DESC
  LIMIT %(limit)s
 
 -- name: list paged after by -id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.id < %(after_id)s::BIGINT ORDER BY tasks.id DESC
  LIMIT %(limit)s
 
+-- name: list paged after planned by -id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND tasks.id < %(after_id)s::BIGINT ORDER BY tasks.id DESC
+ LIMIT %(limit)s
+
 -- name: list text by -id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.id DESC
 
+-- name: list text planned by -id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.id DESC
+
 -- name: list text after by -id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND tasks.id < %(after_id)s::BIGINT ORDER BY tasks.id DESC
 
+-- name: list text after planned by -id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND tasks.id < %(after_id)s::BIGINT ORDER BY tasks.id DESC
+
 -- name: list text paged by -id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list text paged planned by -id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.id DESC
  LIMIT %(limit)s
 
 -- name: list text paged after by -id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND tasks.id < %(after_id)s::BIGINT ORDER BY tasks.id DESC
  LIMIT %(limit)s
 
+-- name: list text paged after planned by -id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND tasks.id < %(after_id)s::BIGINT ORDER BY tasks.id DESC
+ LIMIT %(limit)s
+
 -- name: list completed by -id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY tasks.id DESC
 
+-- name: list completed planned by -id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.id DESC
+
 -- name: list completed after by -id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND tasks.id < %(after_id)s::BIGINT ORDER BY tasks.id DESC
 
+-- name: list completed after planned by -id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND tasks.id < %(after_id)s::BIGINT ORDER BY tasks.id DESC
+
 -- name: list completed paged by -id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed paged planned by -id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.id DESC
  LIMIT %(limit)s
 
 -- name: list completed paged after by -id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND tasks.id < %(after_id)s::BIGINT ORDER BY tasks.id DESC
  LIMIT %(limit)s
 
+-- name: list completed paged after planned by -id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND tasks.id < %(after_id)s::BIGINT ORDER BY tasks.id DESC
+ LIMIT %(limit)s
+
 -- name: list completed text by -id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.id DESC
 
+-- name: list completed text planned by -id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.id DESC
+
 -- name: list completed text after by -id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND tasks.id < %(after_id)s::BIGINT ORDER BY tasks.id DESC
 
+-- name: list completed text after planned by -id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND tasks.id < %(after_id)s::BIGINT ORDER BY tasks.id DESC
+
 -- name: list completed text paged by -id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed text paged planned by -id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.id DESC
  LIMIT %(limit)s
 
 -- name: list completed text paged after by -id
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND tasks.id < %(after_id)s::BIGINT ORDER BY tasks.id DESC
  LIMIT %(limit)s
 
+-- name: list completed text paged after planned by -id
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND tasks.id < %(after_id)s::BIGINT ORDER BY tasks.id DESC
+ LIMIT %(limit)s
+
 -- name: list by created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY tasks.created_at, tasks.id
 
+-- name: list planned by created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.created_at, tasks.id
+
 -- name: list after by created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (tasks.created_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at, tasks.id
 
+-- name: list after planned by created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.created_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at, tasks.id
+
 -- name: list paged by created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY tasks.created_at, tasks.id
+ LIMIT %(limit)s
+
+-- name: list paged planned by created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.created_at, tasks.id
  LIMIT %(limit)s
 
 -- name: list paged after by created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (tasks.created_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at, tasks.id
  LIMIT %(limit)s
 
+-- name: list paged after planned by created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.created_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at, tasks.id
+ LIMIT %(limit)s
+
 -- name: list text by created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.created_at, tasks.id
 
+-- name: list text planned by created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.created_at, tasks.id
+
 -- name: list text after by created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.created_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at, tasks.id
 
+-- name: list text after planned by created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.created_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at, tasks.id
+
 -- name: list text paged by created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.created_at, tasks.id
+ LIMIT %(limit)s
+
+-- name: list text paged planned by created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.created_at, tasks.id
  LIMIT %(limit)s
 
 -- name: list text paged after by created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.created_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at, tasks.id
  LIMIT %(limit)s
 
+-- name: list text paged after planned by created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.created_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at, tasks.id
+ LIMIT %(limit)s
+
 -- name: list completed by created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY tasks.created_at, tasks.id
 
+-- name: list completed planned by created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.created_at, tasks.id
+
 -- name: list completed after by created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (tasks.created_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at, tasks.id
 
+-- name: list completed after planned by created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.created_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at, tasks.id
+
 -- name: list completed paged by created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY tasks.created_at, tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed paged planned by created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.created_at, tasks.id
  LIMIT %(limit)s
 
 -- name: list completed paged after by created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (tasks.created_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at, tasks.id
  LIMIT %(limit)s
 
+-- name: list completed paged after planned by created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.created_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at, tasks.id
+ LIMIT %(limit)s
+
 -- name: list completed text by created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.created_at, tasks.id
 
+-- name: list completed text planned by created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.created_at, tasks.id
+
 -- name: list completed text after by created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.created_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at, tasks.id
 
+-- name: list completed text after planned by created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.created_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at, tasks.id
+
 -- name: list completed text paged by created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.created_at, tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed text paged planned by created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.created_at, tasks.id
  LIMIT %(limit)s
 
 -- name: list completed text paged after by created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.created_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at, tasks.id
  LIMIT %(limit)s
 
+-- name: list completed text paged after planned by created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.created_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at, tasks.id
+ LIMIT %(limit)s
+
 -- name: list by -created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY tasks.created_at DESC, tasks.id DESC
 
+-- name: list planned by -created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.created_at DESC, tasks.id DESC
+
 -- name: list after by -created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (tasks.created_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at DESC, tasks.id DESC
 
+-- name: list after planned by -created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.created_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at DESC, tasks.id DESC
+
 -- name: list paged by -created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY tasks.created_at DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list paged planned by -created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.created_at DESC, tasks.id DESC
  LIMIT %(limit)s
 
 -- name: list paged after by -created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (tasks.created_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at DESC, tasks.id DESC
  LIMIT %(limit)s
 
+-- name: list paged after planned by -created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.created_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at DESC, tasks.id DESC
+ LIMIT %(limit)s
+
 -- name: list text by -created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.created_at DESC, tasks.id DESC
 
+-- name: list text planned by -created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.created_at DESC, tasks.id DESC
+
 -- name: list text after by -created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.created_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at DESC, tasks.id DESC
 
+-- name: list text after planned by -created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.created_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at DESC, tasks.id DESC
+
 -- name: list text paged by -created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.created_at DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list text paged planned by -created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.created_at DESC, tasks.id DESC
  LIMIT %(limit)s
 
 -- name: list text paged after by -created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.created_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at DESC, tasks.id DESC
  LIMIT %(limit)s
 
+-- name: list text paged after planned by -created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.created_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at DESC, tasks.id DESC
+ LIMIT %(limit)s
+
 -- name: list completed by -created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY tasks.created_at DESC, tasks.id DESC
 
+-- name: list completed planned by -created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.created_at DESC, tasks.id DESC
+
 -- name: list completed after by -created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (tasks.created_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at DESC, tasks.id DESC
 
+-- name: list completed after planned by -created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.created_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at DESC, tasks.id DESC
+
 -- name: list completed paged by -created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY tasks.created_at DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed paged planned by -created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.created_at DESC, tasks.id DESC
  LIMIT %(limit)s
 
 -- name: list completed paged after by -created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (tasks.created_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at DESC, tasks.id DESC
  LIMIT %(limit)s
 
+-- name: list completed paged after planned by -created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.created_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at DESC, tasks.id DESC
+ LIMIT %(limit)s
+
 -- name: list completed text by -created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.created_at DESC, tasks.id DESC
 
+-- name: list completed text planned by -created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.created_at DESC, tasks.id DESC
+
 -- name: list completed text after by -created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.created_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at DESC, tasks.id DESC
 
+-- name: list completed text after planned by -created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.created_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at DESC, tasks.id DESC
+
 -- name: list completed text paged by -created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.created_at DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed text paged planned by -created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.created_at DESC, tasks.id DESC
  LIMIT %(limit)s
 
 -- name: list completed text paged after by -created_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.created_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at DESC, tasks.id DESC
  LIMIT %(limit)s
 
+-- name: list completed text paged after planned by -created_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.created_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.created_at DESC, tasks.id DESC
+ LIMIT %(limit)s
+
 -- name: list by updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY tasks.updated_at, tasks.id
 
+-- name: list planned by updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.updated_at, tasks.id
+
 -- name: list after by updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (tasks.updated_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at, tasks.id
 
+-- name: list after planned by updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.updated_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at, tasks.id
+
 -- name: list paged by updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY tasks.updated_at, tasks.id
+ LIMIT %(limit)s
+
+-- name: list paged planned by updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.updated_at, tasks.id
  LIMIT %(limit)s
 
 -- name: list paged after by updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (tasks.updated_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at, tasks.id
  LIMIT %(limit)s
 
+-- name: list paged after planned by updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.updated_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at, tasks.id
+ LIMIT %(limit)s
+
 -- name: list text by updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.updated_at, tasks.id
 
+-- name: list text planned by updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.updated_at, tasks.id
+
 -- name: list text after by updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.updated_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at, tasks.id
 
+-- name: list text after planned by updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.updated_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at, tasks.id
+
 -- name: list text paged by updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.updated_at, tasks.id
+ LIMIT %(limit)s
+
+-- name: list text paged planned by updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.updated_at, tasks.id
  LIMIT %(limit)s
 
 -- name: list text paged after by updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.updated_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at, tasks.id
  LIMIT %(limit)s
 
+-- name: list text paged after planned by updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.updated_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at, tasks.id
+ LIMIT %(limit)s
+
 -- name: list completed by updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY tasks.updated_at, tasks.id
 
+-- name: list completed planned by updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.updated_at, tasks.id
+
 -- name: list completed after by updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (tasks.updated_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at, tasks.id
 
+-- name: list completed after planned by updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.updated_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at, tasks.id
+
 -- name: list completed paged by updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY tasks.updated_at, tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed paged planned by updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.updated_at, tasks.id
  LIMIT %(limit)s
 
 -- name: list completed paged after by updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (tasks.updated_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at, tasks.id
  LIMIT %(limit)s
 
+-- name: list completed paged after planned by updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.updated_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at, tasks.id
+ LIMIT %(limit)s
+
 -- name: list completed text by updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.updated_at, tasks.id
 
+-- name: list completed text planned by updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.updated_at, tasks.id
+
 -- name: list completed text after by updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.updated_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at, tasks.id
 
+-- name: list completed text after planned by updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.updated_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at, tasks.id
+
 -- name: list completed text paged by updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.updated_at, tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed text paged planned by updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.updated_at, tasks.id
  LIMIT %(limit)s
 
 -- name: list completed text paged after by updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.updated_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at, tasks.id
  LIMIT %(limit)s
 
+-- name: list completed text paged after planned by updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.updated_at, tasks.id) > (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at, tasks.id
+ LIMIT %(limit)s
+
 -- name: list by -updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY tasks.updated_at DESC, tasks.id DESC
 
+-- name: list planned by -updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.updated_at DESC, tasks.id DESC
+
 -- name: list after by -updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (tasks.updated_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at DESC, tasks.id DESC
 
+-- name: list after planned by -updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.updated_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at DESC, tasks.id DESC
+
 -- name: list paged by -updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY tasks.updated_at DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list paged planned by -updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.updated_at DESC, tasks.id DESC
  LIMIT %(limit)s
 
 -- name: list paged after by -updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (tasks.updated_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at DESC, tasks.id DESC
  LIMIT %(limit)s
 
+-- name: list paged after planned by -updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.updated_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at DESC, tasks.id DESC
+ LIMIT %(limit)s
+
 -- name: list text by -updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.updated_at DESC, tasks.id DESC
 
+-- name: list text planned by -updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.updated_at DESC, tasks.id DESC
+
 -- name: list text after by -updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.updated_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at DESC, tasks.id DESC
 
+-- name: list text after planned by -updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.updated_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at DESC, tasks.id DESC
+
 -- name: list text paged by -updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.updated_at DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list text paged planned by -updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.updated_at DESC, tasks.id DESC
  LIMIT %(limit)s
 
 -- name: list text paged after by -updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.updated_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at DESC, tasks.id DESC
  LIMIT %(limit)s
 
+-- name: list text paged after planned by -updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.updated_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at DESC, tasks.id DESC
+ LIMIT %(limit)s
+
 -- name: list completed by -updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY tasks.updated_at DESC, tasks.id DESC
 
+-- name: list completed planned by -updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.updated_at DESC, tasks.id DESC
+
 -- name: list completed after by -updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (tasks.updated_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at DESC, tasks.id DESC
 
+-- name: list completed after planned by -updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.updated_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at DESC, tasks.id DESC
+
 -- name: list completed paged by -updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY tasks.updated_at DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed paged planned by -updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.updated_at DESC, tasks.id DESC
  LIMIT %(limit)s
 
 -- name: list completed paged after by -updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (tasks.updated_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at DESC, tasks.id DESC
  LIMIT %(limit)s
 
+-- name: list completed paged after planned by -updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.updated_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at DESC, tasks.id DESC
+ LIMIT %(limit)s
+
 -- name: list completed text by -updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.updated_at DESC, tasks.id DESC
 
+-- name: list completed text planned by -updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.updated_at DESC, tasks.id DESC
+
 -- name: list completed text after by -updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.updated_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at DESC, tasks.id DESC
 
+-- name: list completed text after planned by -updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.updated_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at DESC, tasks.id DESC
+
 -- name: list completed text paged by -updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.updated_at DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed text paged planned by -updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.updated_at DESC, tasks.id DESC
  LIMIT %(limit)s
 
 -- name: list completed text paged after by -updated_at
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.updated_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at DESC, tasks.id DESC
  LIMIT %(limit)s
 
+-- name: list completed text paged after planned by -updated_at
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.updated_at, tasks.id) < (%(after_value)s::TIMESTAMP WITH TIME ZONE, %(after_id)s) ORDER BY tasks.updated_at DESC, tasks.id DESC
+ LIMIT %(limit)s
+
 -- name: list by title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY tasks.title COLLATE "C", tasks.id
 
+-- name: list planned by title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.title COLLATE "C", tasks.id
+
 -- name: list after by title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (tasks.title COLLATE "C", tasks.id) > (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C", tasks.id
 
+-- name: list after planned by title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.title COLLATE "C", tasks.id) > (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C", tasks.id
+
 -- name: list paged by title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY tasks.title COLLATE "C", tasks.id
+ LIMIT %(limit)s
+
+-- name: list paged planned by title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.title COLLATE "C", tasks.id
  LIMIT %(limit)s
 
 -- name: list paged after by title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (tasks.title COLLATE "C", tasks.id) > (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C", tasks.id
  LIMIT %(limit)s
 
+-- name: list paged after planned by title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.title COLLATE "C", tasks.id) > (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C", tasks.id
+ LIMIT %(limit)s
+
 -- name: list text by title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.title COLLATE "C", tasks.id
 
+-- name: list text planned by title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.title COLLATE "C", tasks.id
+
 -- name: list text after by title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.title COLLATE "C", tasks.id) > (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C", tasks.id
 
+-- name: list text after planned by title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.title COLLATE "C", tasks.id) > (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C", tasks.id
+
 -- name: list text paged by title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.title COLLATE "C", tasks.id
+ LIMIT %(limit)s
+
+-- name: list text paged planned by title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.title COLLATE "C", tasks.id
  LIMIT %(limit)s
 
 -- name: list text paged after by title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.title COLLATE "C", tasks.id) > (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C", tasks.id
  LIMIT %(limit)s
 
+-- name: list text paged after planned by title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.title COLLATE "C", tasks.id) > (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C", tasks.id
+ LIMIT %(limit)s
+
 -- name: list completed by title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY tasks.title COLLATE "C", tasks.id
 
+-- name: list completed planned by title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.title COLLATE "C", tasks.id
+
 -- name: list completed after by title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (tasks.title COLLATE "C", tasks.id) > (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C", tasks.id
 
+-- name: list completed after planned by title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.title COLLATE "C", tasks.id) > (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C", tasks.id
+
 -- name: list completed paged by title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY tasks.title COLLATE "C", tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed paged planned by title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.title COLLATE "C", tasks.id
  LIMIT %(limit)s
 
 -- name: list completed paged after by title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (tasks.title COLLATE "C", tasks.id) > (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C", tasks.id
  LIMIT %(limit)s
 
+-- name: list completed paged after planned by title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.title COLLATE "C", tasks.id) > (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C", tasks.id
+ LIMIT %(limit)s
+
 -- name: list completed text by title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.title COLLATE "C", tasks.id
 
+-- name: list completed text planned by title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.title COLLATE "C", tasks.id
+
 -- name: list completed text after by title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.title COLLATE "C", tasks.id) > (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C", tasks.id
 
+-- name: list completed text after planned by title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.title COLLATE "C", tasks.id) > (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C", tasks.id
+
 -- name: list completed text paged by title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.title COLLATE "C", tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed text paged planned by title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.title COLLATE "C", tasks.id
  LIMIT %(limit)s
 
 -- name: list completed text paged after by title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.title COLLATE "C", tasks.id) > (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C", tasks.id
  LIMIT %(limit)s
 
+-- name: list completed text paged after planned by title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.title COLLATE "C", tasks.id) > (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C", tasks.id
+ LIMIT %(limit)s
+
 -- name: list by -title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
 
+-- name: list planned by -title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
+
 -- name: list after by -title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (tasks.title COLLATE "C", tasks.id) < (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
 
+-- name: list after planned by -title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.title COLLATE "C", tasks.id) < (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
+
 -- name: list paged by -title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list paged planned by -title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
  LIMIT %(limit)s
 
 -- name: list paged after by -title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (tasks.title COLLATE "C", tasks.id) < (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
  LIMIT %(limit)s
 
+-- name: list paged after planned by -title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.title COLLATE "C", tasks.id) < (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
+ LIMIT %(limit)s
+
 -- name: list text by -title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
 
+-- name: list text planned by -title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
+
 -- name: list text after by -title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.title COLLATE "C", tasks.id) < (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
 
+-- name: list text after planned by -title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.title COLLATE "C", tasks.id) < (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
+
 -- name: list text paged by -title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list text paged planned by -title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
  LIMIT %(limit)s
 
 -- name: list text paged after by -title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.title COLLATE "C", tasks.id) < (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
  LIMIT %(limit)s
 
+-- name: list text paged after planned by -title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.title COLLATE "C", tasks.id) < (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
+ LIMIT %(limit)s
+
 -- name: list completed by -title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
 
+-- name: list completed planned by -title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
+
 -- name: list completed after by -title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (tasks.title COLLATE "C", tasks.id) < (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
 
+-- name: list completed after planned by -title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.title COLLATE "C", tasks.id) < (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
+
 -- name: list completed paged by -title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed paged planned by -title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
  LIMIT %(limit)s
 
 -- name: list completed paged after by -title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (tasks.title COLLATE "C", tasks.id) < (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
  LIMIT %(limit)s
 
+-- name: list completed paged after planned by -title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.title COLLATE "C", tasks.id) < (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
+ LIMIT %(limit)s
+
 -- name: list completed text by -title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
 
+-- name: list completed text planned by -title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
+
 -- name: list completed text after by -title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.title COLLATE "C", tasks.id) < (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
 
+-- name: list completed text after planned by -title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.title COLLATE "C", tasks.id) < (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
+
 -- name: list completed text paged by -title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
  LIMIT %(limit)s
 
+-- name: list completed text paged planned by -title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
+ LIMIT %(limit)s
+
 -- name: list completed text paged after by -title
-SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 FROM tasks
 WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (tasks.title COLLATE "C", tasks.id) < (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed text paged after planned by -title
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (tasks.title COLLATE "C", tasks.id) < (%(after_value)s::VARCHAR, %(after_id)s) ORDER BY tasks.title COLLATE "C" DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+
+-- name: list planned by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+
+-- name: list after by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) > (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+
+-- name: list after planned by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) > (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+
+-- name: list paged by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+ LIMIT %(limit)s
+
+-- name: list paged planned by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+ LIMIT %(limit)s
+
+-- name: list paged after by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) > (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+ LIMIT %(limit)s
+
+-- name: list paged after planned by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) > (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+ LIMIT %(limit)s
+
+-- name: list text by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+
+-- name: list text planned by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+
+-- name: list text after by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) > (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+
+-- name: list text after planned by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) > (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+
+-- name: list text paged by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+ LIMIT %(limit)s
+
+-- name: list text paged planned by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+ LIMIT %(limit)s
+
+-- name: list text paged after by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) > (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+ LIMIT %(limit)s
+
+-- name: list text paged after planned by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) > (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+
+-- name: list completed planned by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+
+-- name: list completed after by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) > (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+
+-- name: list completed after planned by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) > (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+
+-- name: list completed paged by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed paged planned by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed paged after by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) > (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed paged after planned by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) > (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed text by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+
+-- name: list completed text planned by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+
+-- name: list completed text after by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) > (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+
+-- name: list completed text after planned by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) > (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+
+-- name: list completed text paged by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed text paged planned by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed text paged after by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) > (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed text paged after planned by priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) > (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id
+ LIMIT %(limit)s
+
+-- name: list by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+
+-- name: list planned by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+
+-- name: list after by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) < (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+
+-- name: list after planned by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) < (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+
+-- name: list paged by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list paged planned by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list paged after by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) < (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list paged after planned by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) < (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list text by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+
+-- name: list text planned by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+
+-- name: list text after by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) < (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+
+-- name: list text after planned by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) < (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+
+-- name: list text paged by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list text paged planned by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list text paged after by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) < (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list text paged after planned by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) < (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+
+-- name: list completed planned by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+
+-- name: list completed after by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) < (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+
+-- name: list completed after planned by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) < (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+
+-- name: list completed paged by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed paged planned by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed paged after by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) < (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed paged after planned by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) < (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed text by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+
+-- name: list completed text planned by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+
+-- name: list completed text after by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) < (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+
+-- name: list completed text after planned by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) < (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+
+-- name: list completed text paged by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed text paged planned by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed text paged after by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) < (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed text paged after planned by -priority
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END, tasks.id) < (%(after_value)s::INTEGER, %(after_id)s) ORDER BY CASE WHEN (tasks.priority = 'low') THEN 0 WHEN (tasks.priority = 'medium') THEN 1 WHEN (tasks.priority = 'high') THEN 2 ELSE 1 END DESC, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY tasks.due_order NULLS LAST, tasks.id
+
+-- name: list planned by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+
+-- name: list after by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id > %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) > (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+
+-- name: list after planned by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id > %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) > (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+
+-- name: list paged by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY tasks.due_order NULLS LAST, tasks.id
+ LIMIT %(limit)s
+
+-- name: list paged planned by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+ LIMIT %(limit)s
+
+-- name: list paged after by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id > %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) > (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+ LIMIT %(limit)s
+
+-- name: list paged after planned by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id > %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) > (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+ LIMIT %(limit)s
+
+-- name: list text by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.due_order NULLS LAST, tasks.id
+
+-- name: list text planned by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+
+-- name: list text after by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id > %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) > (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+
+-- name: list text after planned by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id > %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) > (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+
+-- name: list text paged by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.due_order NULLS LAST, tasks.id
+ LIMIT %(limit)s
+
+-- name: list text paged planned by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+ LIMIT %(limit)s
+
+-- name: list text paged after by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id > %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) > (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+ LIMIT %(limit)s
+
+-- name: list text paged after planned by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id > %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) > (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY tasks.due_order NULLS LAST, tasks.id
+
+-- name: list completed planned by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+
+-- name: list completed after by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id > %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) > (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+
+-- name: list completed after planned by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id > %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) > (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+
+-- name: list completed paged by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY tasks.due_order NULLS LAST, tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed paged planned by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed paged after by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id > %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) > (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed paged after planned by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id > %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) > (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed text by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.due_order NULLS LAST, tasks.id
+
+-- name: list completed text planned by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+
+-- name: list completed text after by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id > %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) > (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+
+-- name: list completed text after planned by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id > %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) > (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+
+-- name: list completed text paged by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.due_order NULLS LAST, tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed text paged planned by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed text paged after by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id > %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) > (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+ LIMIT %(limit)s
+
+-- name: list completed text paged after planned by due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id > %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) > (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order NULLS LAST, tasks.id
+ LIMIT %(limit)s
+
+-- name: list by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+
+-- name: list planned by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+
+-- name: list after by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id < %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) < (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+
+-- name: list after planned by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id < %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) < (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+
+-- name: list paged by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list paged planned by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list paged after by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id < %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) < (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list paged after planned by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id < %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) < (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list text by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+
+-- name: list text planned by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+
+-- name: list text after by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id < %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) < (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+
+-- name: list text after planned by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id < %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) < (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+
+-- name: list text paged by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list text paged planned by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list text paged after by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id < %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) < (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list text paged after planned by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id < %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) < (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+
+-- name: list completed planned by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+
+-- name: list completed after by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id < %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) < (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+
+-- name: list completed after planned by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id < %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) < (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+
+-- name: list completed paged by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed paged planned by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed paged after by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id < %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) < (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed paged after planned by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id < %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) < (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed text by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+
+-- name: list completed text planned by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+
+-- name: list completed text after by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id < %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) < (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+
+-- name: list completed text after planned by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id < %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) < (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+
+-- name: list completed text paged by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed text paged planned by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed text paged after by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id < %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) < (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
+ LIMIT %(limit)s
+
+-- name: list completed text paged after planned by -due
+SELECT tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
+FROM tasks
+WHERE tasks.user_id = %(owner)s::VARCHAR AND tasks.completed = %(completed)s AND (lower(tasks.title) LIKE %(pattern)s ESCAPE '\' OR lower(coalesce(tasks.description, '')) LIKE %(pattern)s ESCAPE '\') AND (CAST(%(priorities)s::TEXT[] AS TEXT[]) IS NULL OR tasks.priority = any(CAST(%(priorities)s::TEXT[] AS TEXT[]))) AND (CAST(%(tags)s::TEXT[] AS TEXT[]) IS NULL OR (tasks.tag_keys @> CAST(%(tags)s::TEXT[] AS TEXT[]))) AND (CAST(%(before_day)s::DATE AS DATE) IS NULL OR tasks.due_day < CAST(%(before_day)s::DATE AS DATE)) AND (CAST(%(after_day)s::DATE AS DATE) IS NULL OR tasks.due_day >= CAST(%(after_day)s::DATE AS DATE)) AND (CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order < CAST(%(before_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL OR tasks.due_order >= CAST(%(after_at)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE)) AND (CAST(%(overdue)s AS BOOLEAN) IS NULL OR (coalesce(tasks.overdue_at <= CAST(%(now)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), false) AND NOT tasks.completed) = CAST(%(overdue)s AS BOOLEAN)) AND (CAST(%(has_due)s AS BOOLEAN) IS NULL OR (tasks.due_order IS NOT NULL) = CAST(%(has_due)s AS BOOLEAN)) AND (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NULL AND tasks.due_order IS NULL AND tasks.id < %(after_id)s::BIGINT OR CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE) IS NOT NULL AND ((tasks.due_order, tasks.id) < (CAST(%(after_value)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE), %(after_id)s) OR tasks.due_order IS NULL)) ORDER BY tasks.due_order DESC NULLS LAST, tasks.id DESC
  LIMIT %(limit)s
 
 -- name: add
@@ -772,33 +2187,33 @@ WITH slot AS MATERIALIZED (
     WHERE task_counts.tasks < %(limit)s::bigint
     RETURNING 1
 )
-INSERT INTO tasks (user_id, title, description, completed, created_at, updated_at) SELECT CAST(%(owner)s AS TEXT) AS anon_1, CAST(%(title)s AS TEXT) AS anon_2, CAST(%(description)s AS TEXT) AS anon_3, CAST(%(completed)s AS BOOLEAN) AS anon_4, CAST(%(now)s AS TIMESTAMP WITH TIME ZONE) AS anon_5, CAST(%(now)s AS TIMESTAMP WITH TIME ZONE) AS anon_6
-WHERE EXISTS (SELECT FROM slot) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+INSERT INTO tasks (user_id, title, description, completed, priority, tags, due_date, due_at, time_zone, recurrence, remind_at, last_completed_at, tag_keys, due_day, due_order, overdue_at, created_at, updated_at) SELECT CAST(%(owner)s AS TEXT) AS anon_1, CAST(%(title)s AS TEXT) AS anon_2, CAST(%(description)s AS TEXT) AS anon_3, CAST(%(completed)s AS BOOLEAN) AS anon_4, CAST(%(priority)s AS TEXT) AS anon_5, CAST(%(tags)s AS TEXT[]) AS anon_6, CAST(%(due_date)s AS DATE) AS anon_7, CAST(%(due_at)s AS TIMESTAMP WITH TIME ZONE) AS anon_8, CAST(%(time_zone)s AS TEXT) AS anon_9, CAST(%(recurrence)s AS TEXT) AS anon_10, CAST(%(remind_at)s AS TIMESTAMP WITH TIME ZONE) AS anon_11, CAST(%(last_completed_at)s AS TIMESTAMP WITH TIME ZONE) AS anon_12, CAST(%(tag_keys)s AS TEXT[]) AS anon_13, CAST(%(due_day)s AS DATE) AS anon_14, CAST(%(due_order)s AS TIMESTAMP WITH TIME ZONE) AS anon_15, CAST(%(overdue_at)s AS TIMESTAMP WITH TIME ZONE) AS anon_16, CAST(%(now)s AS TIMESTAMP WITH TIME ZONE) AS anon_17, CAST(%(now)s AS TIMESTAMP WITH TIME ZONE) AS anon_18
+WHERE EXISTS (SELECT FROM slot) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 
 -- name: toggle
-UPDATE tasks SET completed=NOT tasks.completed, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+UPDATE tasks SET completed=NOT tasks.completed, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1), last_completed_at=CASE WHEN NOT tasks.completed THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE tasks.last_completed_at END WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND (tasks.completed OR tasks.recurrence IS NULL) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 
 -- name: toggle if version
-UPDATE tasks SET completed=NOT tasks.completed, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+UPDATE tasks SET completed=NOT tasks.completed, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1), last_completed_at=CASE WHEN NOT tasks.completed THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE tasks.last_completed_at END WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT AND (tasks.completed OR tasks.recurrence IS NULL) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 
 -- name: remove
-DELETE FROM tasks WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+DELETE FROM tasks WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 
 -- name: remove if version
-DELETE FROM tasks WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+DELETE FROM tasks WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 
 -- name: change
-UPDATE tasks SET title=CASE WHEN %(set_title)s THEN %(new_title)s::VARCHAR ELSE tasks.title END, description=CASE WHEN %(set_description)s THEN %(new_description)s::VARCHAR ELSE tasks.description END, completed=CASE WHEN %(set_completed)s THEN %(new_completed)s ELSE tasks.completed END, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+UPDATE tasks SET title=CASE WHEN %(set_title)s THEN %(new_title)s::VARCHAR ELSE tasks.title END, description=CASE WHEN %(set_description)s THEN %(new_description)s::VARCHAR ELSE tasks.description END, completed=CASE WHEN %(set_completed)s THEN %(new_completed)s ELSE tasks.completed END, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1), priority=CASE WHEN %(set_priority)s THEN %(new_priority)s::VARCHAR ELSE tasks.priority END, tags=CASE WHEN %(set_tags)s THEN %(new_tags)s::TEXT[] ELSE tasks.tags END, due_date=CASE WHEN %(set_due_date)s THEN %(new_due_date)s::DATE ELSE tasks.due_date END, due_at=CASE WHEN %(set_due_at)s THEN %(new_due_at)s::TIMESTAMP WITH TIME ZONE ELSE tasks.due_at END, time_zone=CASE WHEN %(set_time_zone)s THEN %(new_time_zone)s::VARCHAR ELSE tasks.time_zone END, recurrence=CASE WHEN %(set_recurrence)s THEN %(new_recurrence)s::VARCHAR ELSE tasks.recurrence END, remind_at=CASE WHEN %(set_remind_at)s THEN %(new_remind_at)s::TIMESTAMP WITH TIME ZONE ELSE tasks.remind_at END, last_completed_at=CASE WHEN %(set_last_completed_at)s THEN %(new_last_completed_at)s::TIMESTAMP WITH TIME ZONE WHEN (%(set_completed)s AND %(new_completed)s AND NOT tasks.completed) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE tasks.last_completed_at END, tag_keys=CASE WHEN %(set_tags)s THEN %(new_tag_keys)s::TEXT[] ELSE tasks.tag_keys END, due_day=CASE WHEN %(set_due_date)s THEN %(new_due_day)s::DATE ELSE tasks.due_day END, due_order=CASE WHEN %(set_due_date)s THEN %(new_due_order)s::TIMESTAMP WITH TIME ZONE ELSE tasks.due_order END, overdue_at=CASE WHEN %(set_due_date)s THEN %(new_overdue_at)s::TIMESTAMP WITH TIME ZONE ELSE tasks.overdue_at END WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND NOT (%(set_completed)s AND %(new_completed)s AND NOT tasks.completed AND tasks.recurrence IS NOT NULL AND NOT %(set_recurrence)s) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 
 -- name: change if version
-UPDATE tasks SET title=CASE WHEN %(set_title)s THEN %(new_title)s::VARCHAR ELSE tasks.title END, description=CASE WHEN %(set_description)s THEN %(new_description)s::VARCHAR ELSE tasks.description END, completed=CASE WHEN %(set_completed)s THEN %(new_completed)s ELSE tasks.completed END, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+UPDATE tasks SET title=CASE WHEN %(set_title)s THEN %(new_title)s::VARCHAR ELSE tasks.title END, description=CASE WHEN %(set_description)s THEN %(new_description)s::VARCHAR ELSE tasks.description END, completed=CASE WHEN %(set_completed)s THEN %(new_completed)s ELSE tasks.completed END, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1), priority=CASE WHEN %(set_priority)s THEN %(new_priority)s::VARCHAR ELSE tasks.priority END, tags=CASE WHEN %(set_tags)s THEN %(new_tags)s::TEXT[] ELSE tasks.tags END, due_date=CASE WHEN %(set_due_date)s THEN %(new_due_date)s::DATE ELSE tasks.due_date END, due_at=CASE WHEN %(set_due_at)s THEN %(new_due_at)s::TIMESTAMP WITH TIME ZONE ELSE tasks.due_at END, time_zone=CASE WHEN %(set_time_zone)s THEN %(new_time_zone)s::VARCHAR ELSE tasks.time_zone END, recurrence=CASE WHEN %(set_recurrence)s THEN %(new_recurrence)s::VARCHAR ELSE tasks.recurrence END, remind_at=CASE WHEN %(set_remind_at)s THEN %(new_remind_at)s::TIMESTAMP WITH TIME ZONE ELSE tasks.remind_at END, last_completed_at=CASE WHEN %(set_last_completed_at)s THEN %(new_last_completed_at)s::TIMESTAMP WITH TIME ZONE WHEN (%(set_completed)s AND %(new_completed)s AND NOT tasks.completed) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE tasks.last_completed_at END, tag_keys=CASE WHEN %(set_tags)s THEN %(new_tag_keys)s::TEXT[] ELSE tasks.tag_keys END, due_day=CASE WHEN %(set_due_date)s THEN %(new_due_day)s::DATE ELSE tasks.due_day END, due_order=CASE WHEN %(set_due_date)s THEN %(new_due_order)s::TIMESTAMP WITH TIME ZONE ELSE tasks.due_order END, overdue_at=CASE WHEN %(set_due_date)s THEN %(new_overdue_at)s::TIMESTAMP WITH TIME ZONE ELSE tasks.overdue_at END WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT AND NOT (%(set_completed)s AND %(new_completed)s AND NOT tasks.completed AND tasks.recurrence IS NOT NULL AND NOT %(set_recurrence)s) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 
 -- name: keyed add
 
 WITH lock AS MATERIALIZED (
     SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
 ), prior AS MATERIALIZED (
-    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version
+    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version, k.priority, k.tags, k.due_date, k.due_at, k.time_zone, k.recurrence, k.remind_at, k.last_completed_at
     FROM idempotency_keys AS k, lock
     WHERE lock.free AND k.user_id = %(owner)s::text AND k."key" = %(key)s::text
       AND k.created_at >= %(fresh_after)s::timestamptz
@@ -810,159 +2225,159 @@ WITH lock AS MATERIALIZED (
     WHERE task_counts.tasks < %(limit)s::bigint
     RETURNING 1
 ), written AS (
-    INSERT INTO tasks (user_id, title, description, completed, created_at, updated_at) SELECT CAST(%(owner)s AS TEXT) AS anon_1, CAST(%(title)s AS TEXT) AS anon_2, CAST(%(description)s AS TEXT) AS anon_3, CAST(%(completed)s AS BOOLEAN) AS anon_4, CAST(%(now)s AS TIMESTAMP WITH TIME ZONE) AS anon_5, CAST(%(now)s AS TIMESTAMP WITH TIME ZONE) AS anon_6
-WHERE EXISTS (SELECT FROM slot) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+    INSERT INTO tasks (user_id, title, description, completed, priority, tags, due_date, due_at, time_zone, recurrence, remind_at, last_completed_at, tag_keys, due_day, due_order, overdue_at, created_at, updated_at) SELECT CAST(%(owner)s AS TEXT) AS anon_1, CAST(%(title)s AS TEXT) AS anon_2, CAST(%(description)s AS TEXT) AS anon_3, CAST(%(completed)s AS BOOLEAN) AS anon_4, CAST(%(priority)s AS TEXT) AS anon_5, CAST(%(tags)s AS TEXT[]) AS anon_6, CAST(%(due_date)s AS DATE) AS anon_7, CAST(%(due_at)s AS TIMESTAMP WITH TIME ZONE) AS anon_8, CAST(%(time_zone)s AS TEXT) AS anon_9, CAST(%(recurrence)s AS TEXT) AS anon_10, CAST(%(remind_at)s AS TIMESTAMP WITH TIME ZONE) AS anon_11, CAST(%(last_completed_at)s AS TIMESTAMP WITH TIME ZONE) AS anon_12, CAST(%(tag_keys)s AS TEXT[]) AS anon_13, CAST(%(due_day)s AS DATE) AS anon_14, CAST(%(due_order)s AS TIMESTAMP WITH TIME ZONE) AS anon_15, CAST(%(overdue_at)s AS TIMESTAMP WITH TIME ZONE) AS anon_16, CAST(%(now)s AS TIMESTAMP WITH TIME ZONE) AS anon_17, CAST(%(now)s AS TIMESTAMP WITH TIME ZONE) AS anon_18
+WHERE EXISTS (SELECT FROM slot) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 ), kept AS (
-    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version)
-    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version
+    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version, priority, tags, due_date, due_at, time_zone, recurrence, remind_at, last_completed_at)
+    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version, w.priority, w.tags, w.due_date, w.due_at, w.time_zone, w.recurrence, w.remind_at, w.last_completed_at
     FROM written AS w
 )
-SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version FROM written AS w
+SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version, w.priority, w.tags, w.due_date, w.due_at, w.time_zone, w.recurrence, w.remind_at, w.last_completed_at FROM written AS w
 UNION ALL
-SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version FROM prior AS k
+SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version, k.priority, k.tags, k.due_date, k.due_at, k.time_zone, k.recurrence, k.remind_at, k.last_completed_at FROM prior AS k
 UNION ALL
-SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
+SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
 
 -- name: keyed toggle
 
 WITH lock AS MATERIALIZED (
     SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
 ), prior AS MATERIALIZED (
-    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version
+    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version, k.priority, k.tags, k.due_date, k.due_at, k.time_zone, k.recurrence, k.remind_at, k.last_completed_at
     FROM idempotency_keys AS k, lock
     WHERE lock.free AND k.user_id = %(owner)s::text AND k."key" = %(key)s::text
       AND k.created_at >= %(fresh_after)s::timestamptz
 ), go AS MATERIALIZED (
     SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
 ), written AS (
-    UPDATE tasks SET completed=NOT tasks.completed, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+    UPDATE tasks SET completed=NOT tasks.completed, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1), last_completed_at=CASE WHEN NOT tasks.completed THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE tasks.last_completed_at END WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND (tasks.completed OR tasks.recurrence IS NULL) AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 ), kept AS (
-    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version)
-    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version
+    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version, priority, tags, due_date, due_at, time_zone, recurrence, remind_at, last_completed_at)
+    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version, w.priority, w.tags, w.due_date, w.due_at, w.time_zone, w.recurrence, w.remind_at, w.last_completed_at
     FROM written AS w
 )
-SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version FROM written AS w
+SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version, w.priority, w.tags, w.due_date, w.due_at, w.time_zone, w.recurrence, w.remind_at, w.last_completed_at FROM written AS w
 UNION ALL
-SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version FROM prior AS k
+SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version, k.priority, k.tags, k.due_date, k.due_at, k.time_zone, k.recurrence, k.remind_at, k.last_completed_at FROM prior AS k
 UNION ALL
-SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
+SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
 
 -- name: keyed toggle if version
 
 WITH lock AS MATERIALIZED (
     SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
 ), prior AS MATERIALIZED (
-    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version
+    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version, k.priority, k.tags, k.due_date, k.due_at, k.time_zone, k.recurrence, k.remind_at, k.last_completed_at
     FROM idempotency_keys AS k, lock
     WHERE lock.free AND k.user_id = %(owner)s::text AND k."key" = %(key)s::text
       AND k.created_at >= %(fresh_after)s::timestamptz
 ), go AS MATERIALIZED (
     SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
 ), written AS (
-    UPDATE tasks SET completed=NOT tasks.completed, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+    UPDATE tasks SET completed=NOT tasks.completed, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1), last_completed_at=CASE WHEN NOT tasks.completed THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE tasks.last_completed_at END WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT AND (tasks.completed OR tasks.recurrence IS NULL) AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 ), kept AS (
-    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version)
-    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version
+    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version, priority, tags, due_date, due_at, time_zone, recurrence, remind_at, last_completed_at)
+    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version, w.priority, w.tags, w.due_date, w.due_at, w.time_zone, w.recurrence, w.remind_at, w.last_completed_at
     FROM written AS w
 )
-SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version FROM written AS w
+SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version, w.priority, w.tags, w.due_date, w.due_at, w.time_zone, w.recurrence, w.remind_at, w.last_completed_at FROM written AS w
 UNION ALL
-SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version FROM prior AS k
+SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version, k.priority, k.tags, k.due_date, k.due_at, k.time_zone, k.recurrence, k.remind_at, k.last_completed_at FROM prior AS k
 UNION ALL
-SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
+SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
 
 -- name: keyed remove
 
 WITH lock AS MATERIALIZED (
     SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
 ), prior AS MATERIALIZED (
-    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version
+    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version, k.priority, k.tags, k.due_date, k.due_at, k.time_zone, k.recurrence, k.remind_at, k.last_completed_at
     FROM idempotency_keys AS k, lock
     WHERE lock.free AND k.user_id = %(owner)s::text AND k."key" = %(key)s::text
       AND k.created_at >= %(fresh_after)s::timestamptz
 ), go AS MATERIALIZED (
     SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
 ), written AS (
-    DELETE FROM tasks WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+    DELETE FROM tasks WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 ), kept AS (
-    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version)
-    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, TRUE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version
+    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version, priority, tags, due_date, due_at, time_zone, recurrence, remind_at, last_completed_at)
+    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, TRUE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version, w.priority, w.tags, w.due_date, w.due_at, w.time_zone, w.recurrence, w.remind_at, w.last_completed_at
     FROM written AS w
 )
-SELECT 'written', NULL, TRUE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version FROM written AS w
+SELECT 'written', NULL, TRUE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version, w.priority, w.tags, w.due_date, w.due_at, w.time_zone, w.recurrence, w.remind_at, w.last_completed_at FROM written AS w
 UNION ALL
-SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version FROM prior AS k
+SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version, k.priority, k.tags, k.due_date, k.due_at, k.time_zone, k.recurrence, k.remind_at, k.last_completed_at FROM prior AS k
 UNION ALL
-SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
+SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
 
 -- name: keyed remove if version
 
 WITH lock AS MATERIALIZED (
     SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
 ), prior AS MATERIALIZED (
-    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version
+    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version, k.priority, k.tags, k.due_date, k.due_at, k.time_zone, k.recurrence, k.remind_at, k.last_completed_at
     FROM idempotency_keys AS k, lock
     WHERE lock.free AND k.user_id = %(owner)s::text AND k."key" = %(key)s::text
       AND k.created_at >= %(fresh_after)s::timestamptz
 ), go AS MATERIALIZED (
     SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
 ), written AS (
-    DELETE FROM tasks WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+    DELETE FROM tasks WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 ), kept AS (
-    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version)
-    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, TRUE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version
+    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version, priority, tags, due_date, due_at, time_zone, recurrence, remind_at, last_completed_at)
+    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, TRUE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version, w.priority, w.tags, w.due_date, w.due_at, w.time_zone, w.recurrence, w.remind_at, w.last_completed_at
     FROM written AS w
 )
-SELECT 'written', NULL, TRUE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version FROM written AS w
+SELECT 'written', NULL, TRUE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version, w.priority, w.tags, w.due_date, w.due_at, w.time_zone, w.recurrence, w.remind_at, w.last_completed_at FROM written AS w
 UNION ALL
-SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version FROM prior AS k
+SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version, k.priority, k.tags, k.due_date, k.due_at, k.time_zone, k.recurrence, k.remind_at, k.last_completed_at FROM prior AS k
 UNION ALL
-SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
+SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
 
 -- name: keyed change
 
 WITH lock AS MATERIALIZED (
     SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
 ), prior AS MATERIALIZED (
-    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version
+    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version, k.priority, k.tags, k.due_date, k.due_at, k.time_zone, k.recurrence, k.remind_at, k.last_completed_at
     FROM idempotency_keys AS k, lock
     WHERE lock.free AND k.user_id = %(owner)s::text AND k."key" = %(key)s::text
       AND k.created_at >= %(fresh_after)s::timestamptz
 ), go AS MATERIALIZED (
     SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
 ), written AS (
-    UPDATE tasks SET title=CASE WHEN %(set_title)s THEN %(new_title)s::VARCHAR ELSE tasks.title END, description=CASE WHEN %(set_description)s THEN %(new_description)s::VARCHAR ELSE tasks.description END, completed=CASE WHEN %(set_completed)s THEN %(new_completed)s ELSE tasks.completed END, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+    UPDATE tasks SET title=CASE WHEN %(set_title)s THEN %(new_title)s::VARCHAR ELSE tasks.title END, description=CASE WHEN %(set_description)s THEN %(new_description)s::VARCHAR ELSE tasks.description END, completed=CASE WHEN %(set_completed)s THEN %(new_completed)s ELSE tasks.completed END, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1), priority=CASE WHEN %(set_priority)s THEN %(new_priority)s::VARCHAR ELSE tasks.priority END, tags=CASE WHEN %(set_tags)s THEN %(new_tags)s::TEXT[] ELSE tasks.tags END, due_date=CASE WHEN %(set_due_date)s THEN %(new_due_date)s::DATE ELSE tasks.due_date END, due_at=CASE WHEN %(set_due_at)s THEN %(new_due_at)s::TIMESTAMP WITH TIME ZONE ELSE tasks.due_at END, time_zone=CASE WHEN %(set_time_zone)s THEN %(new_time_zone)s::VARCHAR ELSE tasks.time_zone END, recurrence=CASE WHEN %(set_recurrence)s THEN %(new_recurrence)s::VARCHAR ELSE tasks.recurrence END, remind_at=CASE WHEN %(set_remind_at)s THEN %(new_remind_at)s::TIMESTAMP WITH TIME ZONE ELSE tasks.remind_at END, last_completed_at=CASE WHEN %(set_last_completed_at)s THEN %(new_last_completed_at)s::TIMESTAMP WITH TIME ZONE WHEN (%(set_completed)s AND %(new_completed)s AND NOT tasks.completed) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE tasks.last_completed_at END, tag_keys=CASE WHEN %(set_tags)s THEN %(new_tag_keys)s::TEXT[] ELSE tasks.tag_keys END, due_day=CASE WHEN %(set_due_date)s THEN %(new_due_day)s::DATE ELSE tasks.due_day END, due_order=CASE WHEN %(set_due_date)s THEN %(new_due_order)s::TIMESTAMP WITH TIME ZONE ELSE tasks.due_order END, overdue_at=CASE WHEN %(set_due_date)s THEN %(new_overdue_at)s::TIMESTAMP WITH TIME ZONE ELSE tasks.overdue_at END WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND NOT (%(set_completed)s AND %(new_completed)s AND NOT tasks.completed AND tasks.recurrence IS NOT NULL AND NOT %(set_recurrence)s) AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 ), kept AS (
-    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version)
-    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version
+    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version, priority, tags, due_date, due_at, time_zone, recurrence, remind_at, last_completed_at)
+    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version, w.priority, w.tags, w.due_date, w.due_at, w.time_zone, w.recurrence, w.remind_at, w.last_completed_at
     FROM written AS w
 )
-SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version FROM written AS w
+SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version, w.priority, w.tags, w.due_date, w.due_at, w.time_zone, w.recurrence, w.remind_at, w.last_completed_at FROM written AS w
 UNION ALL
-SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version FROM prior AS k
+SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version, k.priority, k.tags, k.due_date, k.due_at, k.time_zone, k.recurrence, k.remind_at, k.last_completed_at FROM prior AS k
 UNION ALL
-SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
+SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
 
 -- name: keyed change if version
 
 WITH lock AS MATERIALIZED (
     SELECT pg_try_advisory_xact_lock(%(lock_id)s) AS free
 ), prior AS MATERIALIZED (
-    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version
+    SELECT k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version, k.priority, k.tags, k.due_date, k.due_at, k.time_zone, k.recurrence, k.remind_at, k.last_completed_at
     FROM idempotency_keys AS k, lock
     WHERE lock.free AND k.user_id = %(owner)s::text AND k."key" = %(key)s::text
       AND k.created_at >= %(fresh_after)s::timestamptz
 ), go AS MATERIALIZED (
     SELECT FROM lock WHERE lock.free AND NOT EXISTS (SELECT FROM prior)
 ), written AS (
-    UPDATE tasks SET title=CASE WHEN %(set_title)s THEN %(new_title)s::VARCHAR ELSE tasks.title END, description=CASE WHEN %(set_description)s THEN %(new_description)s::VARCHAR ELSE tasks.description END, completed=CASE WHEN %(set_completed)s THEN %(new_completed)s ELSE tasks.completed END, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1) WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version
+    UPDATE tasks SET title=CASE WHEN %(set_title)s THEN %(new_title)s::VARCHAR ELSE tasks.title END, description=CASE WHEN %(set_description)s THEN %(new_description)s::VARCHAR ELSE tasks.description END, completed=CASE WHEN %(set_completed)s THEN %(new_completed)s ELSE tasks.completed END, updated_at=%(now)s::TIMESTAMP WITH TIME ZONE, version=(tasks.version + 1), priority=CASE WHEN %(set_priority)s THEN %(new_priority)s::VARCHAR ELSE tasks.priority END, tags=CASE WHEN %(set_tags)s THEN %(new_tags)s::TEXT[] ELSE tasks.tags END, due_date=CASE WHEN %(set_due_date)s THEN %(new_due_date)s::DATE ELSE tasks.due_date END, due_at=CASE WHEN %(set_due_at)s THEN %(new_due_at)s::TIMESTAMP WITH TIME ZONE ELSE tasks.due_at END, time_zone=CASE WHEN %(set_time_zone)s THEN %(new_time_zone)s::VARCHAR ELSE tasks.time_zone END, recurrence=CASE WHEN %(set_recurrence)s THEN %(new_recurrence)s::VARCHAR ELSE tasks.recurrence END, remind_at=CASE WHEN %(set_remind_at)s THEN %(new_remind_at)s::TIMESTAMP WITH TIME ZONE ELSE tasks.remind_at END, last_completed_at=CASE WHEN %(set_last_completed_at)s THEN %(new_last_completed_at)s::TIMESTAMP WITH TIME ZONE WHEN (%(set_completed)s AND %(new_completed)s AND NOT tasks.completed) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE tasks.last_completed_at END, tag_keys=CASE WHEN %(set_tags)s THEN %(new_tag_keys)s::TEXT[] ELSE tasks.tag_keys END, due_day=CASE WHEN %(set_due_date)s THEN %(new_due_day)s::DATE ELSE tasks.due_day END, due_order=CASE WHEN %(set_due_date)s THEN %(new_due_order)s::TIMESTAMP WITH TIME ZONE ELSE tasks.due_order END, overdue_at=CASE WHEN %(set_due_date)s THEN %(new_overdue_at)s::TIMESTAMP WITH TIME ZONE ELSE tasks.overdue_at END WHERE tasks.id = %(task_id)s::BIGINT AND tasks.user_id = %(owner)s::VARCHAR AND tasks.version = %(expected)s::BIGINT AND NOT (%(set_completed)s AND %(new_completed)s AND NOT tasks.completed AND tasks.recurrence IS NOT NULL AND NOT %(set_recurrence)s) AND EXISTS (SELECT FROM go) RETURNING tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.created_at, tasks.updated_at, tasks.version, tasks.priority, tasks.tags, tasks.due_date, tasks.due_at, tasks.time_zone, tasks.recurrence, tasks.remind_at, tasks.last_completed_at
 ), kept AS (
-    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version)
-    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version
+    INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, task_id, user_id, title, description, completed, task_created_at, task_updated_at, version, priority, tags, due_date, due_at, time_zone, recurrence, remind_at, last_completed_at)
+    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version, w.priority, w.tags, w.due_date, w.due_at, w.time_zone, w.recurrence, w.remind_at, w.last_completed_at
     FROM written AS w
 )
-SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version FROM written AS w
+SELECT 'written', NULL, FALSE, w.id, w.user_id, w.title, w.description, w.completed, w.created_at, w.updated_at, w.version, w.priority, w.tags, w.due_date, w.due_at, w.time_zone, w.recurrence, w.remind_at, w.last_completed_at FROM written AS w
 UNION ALL
-SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version FROM prior AS k
+SELECT 'replayed', k.fingerprint, k.removed, k.task_id, k.user_id, k.title, k.description, k.completed, k.task_created_at, k.task_updated_at, k.version, k.priority, k.tags, k.due_date, k.due_at, k.time_zone, k.recurrence, k.remind_at, k.last_completed_at FROM prior AS k
 UNION ALL
-SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free
+SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lock WHERE NOT lock.free

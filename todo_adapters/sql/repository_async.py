@@ -16,10 +16,11 @@ from functools import partial
 from todo_adapters.sql import idempotency, listing, statements, syncing, writes
 from todo_adapters.sql.async_database import AsyncDatabase, AsyncRun, Connections
 from todo_adapters.sql.failures import DuplicateKey
+from todo_adapters.sql.rows import task_of, tasks_of
 from todo_adapters.sql.statements import Rows, Values
 from todo_core.errors import IdempotencyKeyInUse, SyncExpired
 from todo_core.idempotency import IdempotencyKey, Outcome
-from todo_core.listing import TaskQuery
+from todo_core.listing import TagCount, TagCounts, TaskQuery
 from todo_core.syncing import Delta
 from todo_core.tasks import NewTask, Task, TaskChanges, is_task_id
 from todo_core.writes import Add, Change, Remove, Toggle, Write
@@ -40,12 +41,16 @@ class AsyncSqlTaskRepository:
         self._postgres = self._db.postgres
 
     async def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]:
-        return _tasks(await self._db.rows(*listing.list_of(owner, query)))
+        return tasks_of(await self._db.rows(*listing.list_of(owner, query)))
 
     async def get(self, owner: str, task_id: int) -> Task | None:
         if not is_task_id(task_id):
             return None
         return _task(await self._db.rows(statements.GET, {"owner": owner, "task_id": task_id}))
+
+    async def tags(self, owner: str) -> TagCounts:
+        rows = await self._db.rows(statements.TAGS, {"owner": owner})
+        return [TagCount(tag, count) for tag, count in rows]
 
     async def add(
         self, owner: str, new: NewTask, now: datetime, limit: int | None = None
@@ -130,7 +135,7 @@ async def _changes(values: Values, run: AsyncRun) -> Delta:
     stamp = values["stamp"]
     if 0 < stamp <= max(purged_through, owner_purged_through):
         raise SyncExpired()
-    tasks = _tasks(await run(syncing.CHANGED, values))
+    tasks = tasks_of(await run(syncing.CHANGED, values))
     deleted = await run(syncing.DELETED, values) if stamp else []
     return Delta(tasks, [task_id for (task_id,) in deleted], following)
 
@@ -140,11 +145,5 @@ async def _purged(values: Values, run: AsyncRun) -> None:
         await run(statement, values)
 
 
-def _tasks(rows: Rows) -> list[Task]:
-    """Rows as tasks: timestamps are already aware UTC (the column type's, or the pool's
-    sessions, which run in UTC)."""
-    return [Task(*row) for row in rows]
-
-
 def _task(rows: Rows) -> Task | None:
-    return Task(*rows[0]) if rows else None
+    return task_of(rows[0]) if rows else None

@@ -22,4 +22,5 @@ Rows = Sequence[Sequence[Any]]
 
 PING: Final = "ping"
 GET: Final = "get"
+TAGS: Final = "tags"
 UNLIMITED: Final = 2**63 - 1  # the `limit` of an add that has none

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Final
+import json
+from datetime import UTC, date, datetime
+from typing import Any, Final
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Identity,
     Index,
     Integer,
     String,
     Table,
+    Text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import false, text
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import Field, SQLModel
 
 from todo_core.idempotency import KEY_MAX, KEYS_PER_OWNER
@@ -47,6 +51,30 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class TextList(TypeDecorator[list[str]]):
+    """A list of strings: `text[]` on PostgreSQL; a JSON array on SQLite, which has no
+    arrays (read back as a list either way)."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(ARRAY(Text))
+        return dialect.type_descriptor(Text())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None or dialect.name == "postgresql":
+            return None if value is None else list(value)
+        return json.dumps(list(value), ensure_ascii=False)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> list[str] | None:
+        if value is None or isinstance(value, list):
+            return value
+        loaded: list[str] = json.loads(value)
+        return loaded
+
+
 # SQLite only auto-increments an INTEGER PRIMARY KEY (its 64-bit rowid); PostgreSQL gets BIGINT.
 _TaskId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -60,6 +88,17 @@ class TaskRow(SQLModel, table=True):
         Index("ix_tasks_user_id_completed", "user_id", "completed"),
         Index("ix_tasks_user_id_updated_at_id", "user_id", "updated_at", "id"),
         Index("ix_tasks_user_id_changed_in", "user_id", "changed_in"),
+        # The `due` order and its pages; the overdue filter's open tasks; a tag filter's
+        # folded tags (PostgreSQL: a GIN index answers `@>`; SQLite has none to offer).
+        Index("ix_tasks_user_id_due_order_id", "user_id", "due_order", "id"),
+        Index(
+            "ix_tasks_user_id_overdue_at",
+            "user_id",
+            "overdue_at",
+            postgresql_where=text("NOT completed AND overdue_at IS NOT NULL"),
+            sqlite_where=text("NOT completed AND overdue_at IS NOT NULL"),
+        ),
+        Index("ix_tasks_tag_keys", "tag_keys", postgresql_using="gin").ddl_if(dialect="postgresql"),
         # Without AUTOINCREMENT SQLite hands a deleted task's id to the next task.
         {"sqlite_autoincrement": True},
     )
@@ -78,6 +117,25 @@ class TaskRow(SQLModel, table=True):
     version: int = Field(
         default=1, sa_column=Column(BigInteger, nullable=False, server_default=text("1"))
     )
+    # What a user plans a task with (todo_core.planning), in Task's order.
+    priority: str = Field(
+        default="medium",
+        sa_column=Column(String(6), nullable=False, server_default=text("'medium'")),
+    )
+    tags: list[str] = Field(default_factory=list, sa_column=Column(TextList, nullable=False))
+    due_date: date | None = Field(default=None, sa_column=Column(Date))
+    due_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
+    time_zone: str | None = Field(default=None, sa_column=Column(String(64)))
+    # `recurrences`' JSON text: the rule, where it starts from, and its anchor.
+    recurrence: str | None = Field(default=None, sa_column=Column(Text))
+    remind_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
+    last_completed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
+    # Derived from the above by the domain (`planning`) on every write that sets them, for
+    # filters and orders to compare: no Task field, so no list reads them back.
+    tag_keys: list[str] = Field(default_factory=list, sa_column=Column(TextList, nullable=False))
+    due_day: date | None = Field(default=None, sa_column=Column(Date))
+    due_order: datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
+    overdue_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
     # The stamp of the last write (set by the database's triggers, see migration 0003): what
     # an incremental sync selects by. Not a Task field: no client orders by it.
     changed_in: int = Field(
@@ -150,6 +208,17 @@ class IdempotencyKeyRow(SQLModel, table=True):
     task_created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     task_updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     version: int = Field(sa_column=Column(BigInteger, nullable=False))
+    priority: str = Field(
+        default="medium",
+        sa_column=Column(String(6), nullable=False, server_default=text("'medium'")),
+    )
+    tags: list[str] = Field(default_factory=list, sa_column=Column(TextList, nullable=False))
+    due_date: date | None = Field(default=None, sa_column=Column(Date))
+    due_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
+    time_zone: str | None = Field(default=None, sa_column=Column(String(64)))
+    recurrence: str | None = Field(default=None, sa_column=Column(Text))
+    remind_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
+    last_completed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
 
 
 class TaskCountRow(SQLModel, table=True):

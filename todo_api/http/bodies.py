@@ -54,14 +54,19 @@ async def optional(request: Request, model: type[M]) -> M | None:
         ) from None
 
 
-def documented(model: type[BaseModel], *, required: bool = True) -> dict[str, Any]:
+def documented(
+    model: type[BaseModel], *, required: bool = True, examples: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The `openapi_extra` that declares `model` as the route's JSON body (its schema is a
-    component of the document: `openapi.install_openapi` adds it)."""
+    component of the document: `openapi.install_openapi` adds it), with named `examples`
+    (each an OpenAPI Example Object: `{"summary": ..., "value": ...}`)."""
     schema: dict[str, Any] = {"$ref": f"#/components/schemas/{model.__name__}"}
     if not required:  # none at all, or JSON null: the same (`optional`)
         schema = {"anyOf": [schema, {"type": "null"}]}
-    content = {"application/json": {"schema": schema}}
-    return {"requestBody": {"required": required, "content": content}}
+    media: dict[str, Any] = {"schema": schema}
+    if examples:
+        media["examples"] = examples
+    return {"requestBody": {"required": required, "content": {"application/json": media}}}
 
 
 def _is_json(content_type: str) -> bool:

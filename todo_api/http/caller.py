@@ -7,7 +7,7 @@ the caller): FastAPI's cost is per dependency level, on every request.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Path, Request
 
@@ -17,10 +17,13 @@ from todo_api.http.state import shared
 from todo_api.rate_limits.charging import address_key, charge
 from todo_core.errors import InvalidToken, TokenCheckUnavailable, TokenExpired
 from todo_core.idempotency import Done
-from todo_core.listing import TaskPage, TaskQuery
+from todo_core.listing import TagCounts, TaskPage, TaskQuery
 from todo_core.service_async import AsyncTaskService
 from todo_core.syncing import Changes
-from todo_core.tasks import UNSET, Task, Unset
+from todo_core.tasks import ChangedFields, PlannedFields, Task
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 MAX_AUTHORIZATION_LENGTH = len("Bearer ") + MAX_TOKEN_LENGTH
 
@@ -45,6 +48,9 @@ class CallerTasks:
     async def get(self, task_id: int) -> Task:
         return await self.service.get(self.owner, task_id)
 
+    async def tags(self) -> TagCounts:
+        return await self.service.tags(self.owner)
+
     # Writes, with or without an idempotency key (`key`): with one, a repeat of the request
     # answers with the first one's outcome (`Done.replayed`).
 
@@ -55,41 +61,27 @@ class CallerTasks:
         completed: bool = False,
         *,
         key: str | None = None,
+        **planned: Unpack[PlannedFields],
     ) -> Done:
+        """`planned`: the optional fields (priority, tags, due_date, ...), by name."""
+        service, owner = self.service, self.owner
         if key is None:
-            return Done(await self.service.add(self.owner, title, description, completed))
-        return await self.service.add_once(self.owner, key, title, description, completed)
+            return Done(await service.add(owner, title, description, completed, **planned))
+        return await service.add_once(owner, key, title, description, completed, **planned)
 
     async def change(
         self,
         task_id: int,
         *,
-        title: str | Unset = UNSET,
-        description: str | Unset | None = UNSET,
-        completed: bool | Unset = UNSET,
         expected: int | None = None,
         key: str | None = None,
+        **fields: Unpack[ChangedFields],
     ) -> Done:
+        """Set the `fields` given (null clears an optional one); the others are kept."""
         service, owner = self.service, self.owner
         if key is None:
-            changed = await service.change(
-                owner,
-                task_id,
-                title=title,
-                description=description,
-                completed=completed,
-                expected=expected,
-            )
-            return Done(changed)
-        return await service.change_once(
-            owner,
-            key,
-            task_id,
-            title=title,
-            description=description,
-            completed=completed,
-            expected=expected,
-        )
+            return Done(await service.change(owner, task_id, expected=expected, **fields))
+        return await service.change_once(owner, key, task_id, expected=expected, **fields)
 
     async def toggle(
         self, task_id: int, expected: int | None = None, *, key: str | None = None

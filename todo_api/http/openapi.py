@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
 
 from todo_api.http.problems import PROBLEM_TYPE, Problem
 from todo_api.http.schemas import TASK_FIELDS, Completion, TaskIn, TaskPatch
@@ -86,10 +87,13 @@ def install_openapi(app: FastAPI) -> None:
             )
             components = schema.setdefault("components", {})
             components["securitySchemes"] = {"bearer": _BEARER}
+            schemas = components["schemas"]
             for body in (TaskIn, TaskPatch, Completion):  # read by the routes themselves
-                components["schemas"][body.__name__] = body.model_json_schema()
-            _describe_task(components["schemas"]["Task"])
-            _describe_changes(components["schemas"]["Changes"])
+                schemas.update(_component_schemas(body))
+            _describe_task(schemas["Task"])
+            _describe_recurrence(schemas["Recurrence"])
+            _describe_changes(schemas["Changes"])
+            schemas["TagCount"]["description"] = "A tag, and on how many of the user's tasks"
             for route, path in schema.get("paths", {}).items():
                 for operation in path.values():
                     _problem_media_type(operation.get("responses", {}))
@@ -113,6 +117,29 @@ def _describe_task(task: dict[str, Any]) -> None:
     for name, field in task["properties"].items():
         field["description"] = TASK_FIELDS[name]
     task["required"] = list(task["properties"])  # every body has every field, defaults or not
+
+
+def _component_schemas(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's schema and those of the models it holds, as components of the document."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    return {**schema.pop("$defs", {}), model.__name__: schema}
+
+
+def _describe_recurrence(recurrence: dict[str, Any]) -> None:
+    recurrence["description"] = "How a task comes back when completed"
+    recurrence["required"] = list(recurrence["properties"])
+    properties = recurrence["properties"]
+    properties["rule"]["description"] = "The RRULE, in one spelling (upper case, parts in order)"
+    properties["from"]["description"] = "The next due counts from the due, or the completion"
+    # A wall time in the task's zone, with no offset: not an RFC 3339 date-time.
+    properties["series_start"] = {
+        "anyOf": [{"type": "string", "pattern": _WALL_TIME}, {"type": "null"}],
+        "description": "Where the series starts (iCalendar's DTSTART): the due it had when the "
+        "recurrence or the due was last set, in the wall time of the task's zone (no offset)",
+    }
+
+
+_WALL_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?$"
 
 
 def _describe_changes(changes: dict[str, Any]) -> None:

@@ -13,18 +13,25 @@ from pydantic import ValidationError
 from todo_api.http.schemas import ListParameters
 from todo_core.idempotency import KEY_MAX
 
+REPEATABLE = frozenset({"priority", "tag"})  # any of these priorities; all of these tags
+
 
 def list_parameters(request: Request) -> ListParameters | None:
     """The list's parameters, or None when there are none (the seed's whole list). A
-    parameter given twice is refused rather than guessed at."""
+    parameter given twice is refused rather than guessed at, but for the `REPEATABLE` ones."""
     query = request.query_params
     if not query:
         return None
-    given = dict(query)
-    if len(given) != len(query.multi_items()):
-        raise RequestValidationError(
-            [{"loc": ("query",), "msg": "a parameter is given twice", "type": "duplicate"}]
-        )
+    given: dict[str, str | list[str]] = {}
+    for name, value in query.multi_items():
+        if name in REPEATABLE:
+            given[name] = query.getlist(name)
+        elif name in given:
+            raise RequestValidationError(
+                [{"loc": ("query", name), "msg": "is given twice", "type": "duplicate"}]
+            )
+        else:
+            given[name] = value
     try:
         return ListParameters.model_validate(given)
     except ValidationError as error:

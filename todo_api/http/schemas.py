@@ -6,28 +6,43 @@ fields, so a typo in a field name is an error rather than a silently ignored cha
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Collection, Mapping
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from todo_api.http import planning
+from todo_api.http.planning import Day, DayOrInstant, Instant, TimeZone
 from todo_api.http.problems import ConflictingParameters
-from todo_core.listing import LIMIT_MAX, TEXT_MAX, TaskQuery
+from todo_core.errors import InvalidTask
+from todo_core.listing import LIMIT_MAX, TEXT_MAX, TagCount, TaskQuery
+from todo_core.planning import PRIORITIES, RULE_MAX, TAGS_MAX, Priority, Recurrence
 from todo_core.syncing import Changes
-from todo_core.tasks import DESCRIPTION_MAX, TITLE_MAX, Task
+from todo_core.tasks import DESCRIPTION_MAX, TITLE_MAX, ChangedFields, PlannedFields, Task
 
 # todo_core.listing.SORTS, restated for the document (a test holds them equal).
 Sort = Literal[
-    "id", "-id", "created_at", "-created_at", "updated_at", "-updated_at", "title", "-title"
+    "id",
+    "-id",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "title",
+    "-title",
+    "priority",
+    "-priority",
+    "due",
+    "-due",
 ]
 
 # The spellings of the seed's REST spec (`@specs/api/rest-endpoints.md`), which frontends
 # written against it send on every list: what they mean in ours.
 Status = Literal["all", "pending", "completed"]
 STATUSES: dict[str, bool | None] = {"all": None, "pending": False, "completed": True}
-SortAlias = Literal["created"]
-SORT_ALIASES = {"created": "-created_at"}  # newest first
+SortAlias = Literal["created", "due_date"]
+SORT_ALIASES = {"created": "-created_at", "due_date": "due"}  # newest first; soonest first
 
 _TITLE = (
     f"1 to {TITLE_MAX} characters once surrounding whitespace is trimmed (stored trimmed); "
@@ -65,12 +80,87 @@ def _exactly(schema: Mapping[str, object]) -> Any:
     return replace
 
 
+_RULE_SCHEMA = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": RULE_MAX,
+    "description": "An RFC 5545 RRULE (any case; an `RRULE:` prefix is taken) in a subset: "
+    "FREQ (DAILY, WEEKLY, MONTHLY or YEARLY; required), INTERVAL (1 to 99), BYDAY (`MO,WE`; "
+    "numbered, `1MO` or `-1FR`, only MONTHLY or YEARLY), BYMONTHDAY (`1,-1`; not WEEKLY), and "
+    "COUNT (1 to 1000) or UNTIL (`20301231` or `20301231T170000Z`); each part once. It must "
+    "occur again after the due. Answered in one spelling: upper case, parts in that order",
+    "examples": ["FREQ=WEEKLY;BYDAY=MO,WE", "FREQ=MONTHLY;BYDAY=-1FR;COUNT=12"],
+}
+
+
+class RecurrenceIn(BaseModel):
+    """How a task comes back when completed (answered with the `series_start` it got)."""
+
+    model_config = _REQUEST
+
+    rule: str = Field(json_schema_extra=_exactly(_RULE_SCHEMA))
+    start_from: Literal["due", "completion"] = Field(
+        default="due",
+        alias="from",
+        description="Count the next due from the due it had (`due`, the default: a missed "
+        "week stays missed) or from when it was completed (`completion`: every 7 days after "
+        "the last time it was done)",
+    )
+
+    def domain(self) -> Recurrence:
+        return Recurrence(self.rule, self.start_from)
+
+
+_PLANNED = PlannedFields.__optional_keys__
+
+
 class TaskIn(BaseModel):
+    """A new task: a title, the rest optional (the seed's body is `{title, description}`)."""
+
     model_config = _REQUEST
 
     title: str = Field(json_schema_extra=_exactly(_TITLE_SCHEMA))
     description: str | None = Field(default=None, json_schema_extra=_exactly(_DESCRIPTION_SCHEMA))
     completed: bool = False
+    # Typed loosely where the domain judges the value, which then names the field and says why
+    # (422 `invalid_task`); the document states the rule exactly.
+    priority: str = Field(default="medium", json_schema_extra=_exactly(planning.PRIORITY))
+    tags: list[str] = Field(default_factory=list, json_schema_extra=_exactly(planning.TAGS))
+    due_date: Day = Field(default=None, json_schema_extra=_exactly(planning.DUE_DATE))
+    due_at: Instant = Field(default=None, json_schema_extra=_exactly(planning.DUE_AT))
+    time_zone: TimeZone | None = Field(default=None, description=planning.TIME_ZONE)
+    recurrence: RecurrenceIn | None = Field(default=None, description=planning.RECURRENCE)
+    remind_at: Instant = Field(default=None, json_schema_extra=_exactly(planning.REMIND_AT))
+
+    def planned(self) -> PlannedFields:
+        """The optional planning fields sent, as the service takes them."""
+        return cast(PlannedFields, _sent(self, _PLANNED))
+
+
+_PRIORITIES_PARAMETER = {
+    "type": "array",
+    "minItems": 1,
+    "items": {"type": "string", "enum": list(PRIORITIES)},
+    "description": "Only tasks of this priority; repeated, of any of them "
+    "(`priority=high&priority=medium`)",
+}
+_TAGS_PARAMETER = {
+    "type": "array",
+    "minItems": 1,
+    "maxItems": TAGS_MAX,
+    "items": {"type": "string", "pattern": planning.TAG_PATTERN},
+    "description": "Only tasks with this tag, whatever its case; repeated, with all of them "
+    "(`tag=work&tag=urgent`)",
+}
+
+
+def _due_bound(words: str) -> dict[str, object]:
+    return {
+        "anyOf": [planning.DAY_SCHEMA, planning.INSTANT_SCHEMA],
+        "description": f"{words}: a day (YYYY-MM-DD), compared with each task's due day in its "
+        "own zone, or an RFC 3339 moment with an offset, compared with the moment it is due "
+        "(a due day from its start in the task's zone). Years 1970 to 2999",
+    }
 
 
 class ListParameters(BaseModel):
@@ -102,8 +192,35 @@ class ListParameters(BaseModel):
     )
     sort: Sort | SortAlias = Field(
         default="id",
-        description="A field; `-` for descending; ties by id. `created` (the seed's REST "
-        "spec's spelling): newest first",
+        description="A field; `-` for descending; ties by id. `priority`: low first, "
+        "`-priority` high first. `due`: soonest first (a due day from its start in the "
+        "task's zone), `-due` latest first; tasks without a due last both ways. `created` (the "
+        "seed's REST spec's spelling): newest first; `due_date` (a peer's): `due`",
+    )
+    # Repeatable, these two (`parameters.list_parameters` keeps every value of them).
+    priority: Annotated[tuple[Priority, ...], Field(min_length=1)] | None = Field(
+        default=None, json_schema_extra=_exactly(_PRIORITIES_PARAMETER)
+    )
+    tag: Annotated[list[str], Field(min_length=1, max_length=TAGS_MAX)] | None = Field(
+        default=None, json_schema_extra=_exactly(_TAGS_PARAMETER)
+    )
+    due_before: DayOrInstant = Field(
+        default=None,
+        json_schema_extra=_exactly(
+            _due_bound("Only tasks due before this day or moment (not on it)")
+        ),
+    )
+    due_after: DayOrInstant = Field(
+        default=None,
+        json_schema_extra=_exactly(_due_bound("Only tasks due on or after this day or moment")),
+    )
+    overdue: bool | None = Field(
+        default=None,
+        description="`true`: only open tasks whose due has passed (a due day once it has ended "
+        "in the task's zone); `false`: every other task",
+    )
+    has_due: bool | None = Field(
+        default=None, description="Only tasks with a due (`true`), or only those without"
     )
     changed_since: str | None = Field(
         default=None,
@@ -127,6 +244,12 @@ class ListParameters(BaseModel):
             limit=self.limit,
             cursor=self.cursor,
             owner=owner,
+            priorities=self.priority,
+            tags=self.tag,
+            due_before=self.due_before,
+            due_after=self.due_after,
+            overdue=self.overdue,
+            has_due=self.has_due,
         )
 
     def others_than_sync(self) -> list[str]:
@@ -135,14 +258,40 @@ class ListParameters(BaseModel):
 
 
 class TaskPatch(BaseModel):
-    """Only the fields sent change; `description: null` clears the description."""
+    """Only the fields sent change; null clears an optional one (`description`, `due_date`,
+    `due_at`, `time_zone`, `recurrence`, `remind_at`)."""
 
     model_config = _REQUEST
 
-    # Defaults of None only mark "not sent"; null itself is refused for title and completed.
+    # Defaults of None only mark "not sent"; null itself is refused for the fields that are
+    # never null (title, completed, priority, tags).
     title: str = Field(default=None, json_schema_extra=_exactly(_TITLE_SCHEMA))  # type: ignore[assignment]
     description: str | None = Field(default=None, json_schema_extra=_exactly(_DESCRIPTION_SCHEMA))
     completed: bool = Field(default=None, json_schema_extra=_exactly({"type": "boolean"}))  # type: ignore[assignment]
+    priority: str = Field(default=None, json_schema_extra=_exactly(planning.PRIORITY))  # type: ignore[assignment]
+    tags: list[str] = Field(default=None, json_schema_extra=_exactly(planning.TAGS))  # type: ignore[arg-type]
+    due_date: Day = Field(default=None, json_schema_extra=_exactly(planning.DUE_DATE))
+    due_at: Instant = Field(default=None, json_schema_extra=_exactly(planning.DUE_AT))
+    time_zone: TimeZone | None = Field(default=None, description=planning.TIME_ZONE)
+    recurrence: RecurrenceIn | None = Field(default=None, description=planning.RECURRENCE)
+    remind_at: Instant = Field(default=None, json_schema_extra=_exactly(planning.REMIND_AT))
+
+    def changes(self) -> ChangedFields:
+        """The fields sent, as the service takes them."""
+        return cast(ChangedFields, _sent(self, type(self).model_fields))
+
+
+def _sent(body: BaseModel, names: Collection[str]) -> dict[str, Any]:
+    """The fields of `names` the body sent, with a recurrence as the domain's. More than
+    TAGS_MAX tags are refused as sent, duplicates included, as the document says (it cannot
+    say which the domain would fold into one)."""
+    sent = {name: getattr(body, name) for name in body.model_fields_set if name in names}
+    recurrence = sent.get("recurrence")
+    if isinstance(recurrence, RecurrenceIn):
+        sent["recurrence"] = recurrence.domain()
+    if len(sent.get("tags") or ()) > TAGS_MAX:
+        raise InvalidTask({"tags": f"must be at most {TAGS_MAX}"})
+    return sent
 
 
 class Completion(BaseModel):
@@ -165,6 +314,17 @@ TASK_FIELDS = {
     "created_at": "ISO 8601, UTC",
     "updated_at": "ISO 8601, UTC; advances on every change",
     "version": "1 when created, one more on every change; the task's ETag is this, quoted",
+    "priority": "`low`, `medium` or `high`",
+    "tags": "Its tags, trimmed, in the order given (tags equal but for case are one)",
+    "due_date": "The day it is due (YYYY-MM-DD) in `time_zone`, or null",
+    "due_at": "The moment it is due (ISO 8601, UTC), or null; never with `due_date`",
+    "time_zone": "The IANA zone it is planned in, or null for UTC",
+    "recurrence": "How it comes back when completed (`series_start`: the due its series "
+    "counts from, in the wall time of `time_zone`: iCalendar's DTSTART of what is to come), "
+    "or null",
+    "remind_at": "When to remind (ISO 8601, UTC), or null",
+    "last_completed_at": "When it was last completed (ISO 8601, UTC), a roll of a recurring "
+    "task included; or null",
 }
 
 # Dumped by pydantic-core straight from the dataclasses, with no validation of what the domain
@@ -172,6 +332,7 @@ TASK_FIELDS = {
 _ONE = TypeAdapter(Task)
 _MANY = TypeAdapter(list[Task])
 _CHANGES = TypeAdapter(Changes)
+_TAGS = TypeAdapter(list[TagCount])
 
 
 def task_response(task: Task, status_code: int = 200) -> Response:
@@ -184,3 +345,7 @@ def tasks_response(tasks: list[Task]) -> Response:
 
 def changes_response(changes: Changes) -> Response:
     return Response(_CHANGES.dump_json(changes), media_type="application/json")
+
+
+def tags_response(tags: list[TagCount]) -> Response:
+    return Response(_TAGS.dump_json(tags), media_type="application/json")

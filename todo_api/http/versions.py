@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from fastapi import Request, Response
+
 from todo_core.tasks import Task
 
 _STRONG_TAG = re.compile(r'"([1-9]\d{0,18})"')  # exactly as `etag_of` writes it: "03" is not "3"
@@ -49,3 +51,11 @@ def none_match(if_none_match: str | None, etag: str) -> bool:
     if if_none_match.strip() == "*":
         return True
     return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))
+
+
+def tagged(response: Response, etag: str, request: Request) -> Response:
+    """The response with its ETag, or a 304 with only the tag when the client has it."""
+    if none_match(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    response.headers["ETag"] = etag
+    return response

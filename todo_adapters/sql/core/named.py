@@ -10,7 +10,7 @@ from sqlalchemy.sql import Executable
 from todo_adapters.sql import idempotency, listing, statements, syncing, writes
 from todo_adapters.sql.core import idempotency as keys
 from todo_adapters.sql.core import syncing as sync
-from todo_adapters.sql.core import tasks
+from todo_adapters.sql.core import tags, tasks
 from todo_adapters.sql.core.listing import list_statement
 from todo_adapters.sql.core.tasks import postgres_text
 from todo_adapters.sql.core.writes import POSTGRES_ADD
@@ -43,6 +43,8 @@ def _statement(name: Statement, postgres: bool) -> Executable | str:
         return _EVERYWHERE[name]
     if name == syncing.HORIZON:
         return sync.POSTGRES_HORIZON if postgres else sync.SQLITE_HORIZON
+    if name == statements.TAGS:
+        return tags.POSTGRES_TAGS if postgres else tags.SQLITE_TAGS
     if name.startswith("list "):
         return list_statement(listing.shape_of(name), postgres)
     if name.startswith("keyed ") and postgres:  # SQLite checks, writes and keeps in turn
@@ -57,6 +59,7 @@ def every_name() -> list[Statement]:
     return [
         *_EVERYWHERE,
         syncing.HORIZON,
+        statements.TAGS,
         *listing.every_list(),
         *writes.every_write(),
         *idempotency.every_keyed(),

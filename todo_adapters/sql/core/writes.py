@@ -3,9 +3,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, DateTime, Text, bindparam, cast, insert, literal_column, select
+from typing import Any
 
-from todo_adapters.sql.core.tasks import COLUMNS, NEW_ROW, postgres_text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Text,
+    bindparam,
+    cast,
+    insert,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.types import TypeEngine
+
+from todo_adapters.sql.core.tasks import BOUND, COLUMNS, NEW_ROW, postgres_text
 from todo_adapters.sql.table import TASKS
 
 # The owner's count row, locked and checked: a concurrent create waits for it, then sees the
@@ -18,17 +32,27 @@ SLOT = """slot AS MATERIALIZED (
     WHERE task_counts.tasks < %(limit)s::bigint
     RETURNING 1
 )"""
+# What each bound value is cast to: psycopg sends some as untyped text.
+_MOMENT = DateTime(timezone=True)
+_CASTS: dict[str, TypeEngine[Any]] = {
+    "completed": Boolean(),
+    "tags": ARRAY(Text),
+    "tag_keys": ARRAY(Text),
+    "due_date": Date(),
+    "due_day": Date(),
+    **dict.fromkeys(
+        ("due_at", "remind_at", "last_completed_at", "due_order", "overdue_at"), _MOMENT
+    ),
+}
 SLOTTED_ADD = (
     insert(TASKS)
     .from_select(
         NEW_ROW,
         select(
             cast(bindparam("owner"), Text),
-            cast(bindparam("title"), Text),
-            cast(bindparam("description"), Text),
-            cast(bindparam("completed"), Boolean),
-            cast(bindparam("now"), DateTime(timezone=True)),
-            cast(bindparam("now"), DateTime(timezone=True)),
+            *(cast(bindparam(name), _CASTS.get(name, Text())) for name in BOUND),
+            cast(bindparam("now"), _MOMENT),
+            cast(bindparam("now"), _MOMENT),
         ).where(literal_column("EXISTS (SELECT FROM slot)", Boolean)),
     )
     .returning(*COLUMNS)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 
 from todo_api.http import bodies
 from todo_api.http.caller import CallerTasks, CallerTasksDep
+from todo_api.http.examples import CREATE_EXAMPLES, UPDATE_EXAMPLES
 from todo_api.http.idempotency import idempotency_key, marked
 from todo_api.http.openapi import errors_doc, headers_doc
 from todo_api.http.parameters import (
@@ -29,7 +30,7 @@ from todo_api.http.schemas import (
     task_response,
     tasks_response,
 )
-from todo_api.http.versions import etag_of, etag_of_body, expected_version, none_match
+from todo_api.http.versions import etag_of, etag_of_body, expected_version, tagged
 from todo_core.idempotency import Done
 from todo_core.syncing import Changes
 from todo_core.tasks import Task
@@ -39,9 +40,9 @@ _by_id = "/{task_id}"
 
 _LIST_PARAMETERS = {"parameters": [*documented_query(ListParameters), IF_NONE_MATCH]}
 # Bodies are read in the routes, once the caller is known (see `bodies`), and declared here.
-_CREATE = {"parameters": [IDEMPOTENCY_KEY], **bodies.documented(TaskIn)}
+_CREATE = {"parameters": [IDEMPOTENCY_KEY], **bodies.documented(TaskIn, examples=CREATE_EXAMPLES)}
 _WRITE = {"parameters": [IF_MATCH, IDEMPOTENCY_KEY]}
-_UPDATE = {**_WRITE, **bodies.documented(TaskPatch)}
+_UPDATE = {**_WRITE, **bodies.documented(TaskPatch, examples=UPDATE_EXAMPLES)}
 _COMPLETE = {**_WRITE, **bodies.documented(Completion, required=False)}
 _IF_NONE_MATCH = {"parameters": [IF_NONE_MATCH]}
 
@@ -76,10 +77,8 @@ async def list_tasks(request: Request, tasks: CallerTasksDep) -> Response:
         page = await tasks.page(parameters.query(tasks.owner))
         response = tasks_response(page.tasks)
         if page.next_cursor is not None:
-            following = {**request.query_params, "cursor": page.next_cursor}
-            url = f"{quote(request.url.path)}?{urlencode(following)}"
-            response.headers["Link"] = f'<{url}>; rel="next"'
-    return _tagged(response, etag_of_body(response.body), request)
+            response.headers["Link"] = _next_link(request, page.next_cursor)
+    return tagged(response, etag_of_body(response.body), request)
 
 
 @router.post(
@@ -97,7 +96,8 @@ async def create_task(request: Request, tasks: CallerTasksDep) -> Response:
     `Idempotency-Key`, a retry of the same request answers with this same task."""
     key = idempotency_key(request)
     body = await bodies.required(request, TaskIn)
-    done = await tasks.add(body.title, body.description, body.completed, key=key)
+    planned = body.planned()
+    done = await tasks.add(body.title, body.description, body.completed, key=key, **planned)
     task = done.task
     assert task is not None  # a creation always has its task
     response = task_response(task, 201)
@@ -118,7 +118,7 @@ async def create_task(request: Request, tasks: CallerTasksDep) -> Response:
 )
 async def get_task(request: Request, tasks: CallerTasksDep, task_id: int) -> Response:
     task = await tasks.get(task_id)
-    return _tagged(task_response(task), etag_of(task), request)
+    return tagged(task_response(task), etag_of(task), request)
 
 
 _WRITE_ERRORS = errors_doc(400, 401, 403, 404, 409, 412, 413, 422, 429, 503)
@@ -132,9 +132,12 @@ _WRITTEN = headers_doc("ETag", "Idempotent-Replayed")
     openapi_extra=_UPDATE,
 )
 async def update_task(request: Request, tasks: CallerTasksDep, task_id: int) -> Response:
-    """Change only the fields sent; `updated_at` and `version` advance."""
+    """Change only the fields sent (null clears an optional one); `updated_at` and `version`
+    advance. `completed: true` on an open recurring task rolls it forward instead: the same
+    task, due at the rule's next occurrence, still open, with `last_completed_at` set; once
+    its series is used up it completes."""
     expected = expected_version(request.headers.get("if-match"))
-    fields = (await bodies.required(request, TaskPatch)).model_dump(exclude_unset=True)
+    fields = (await bodies.required(request, TaskPatch)).changes()
     key = idempotency_key(request)
     return _written(await tasks.change(task_id, expected=expected, key=key, **fields))
 
@@ -162,7 +165,8 @@ async def delete_task(request: Request, tasks: CallerTasksDep, task_id: int) -> 
 async def complete_task(request: Request, tasks: CallerTasksDep, task_id: int) -> Response:
     """With `{"completed": true|false}`, set it: a retried or double-clicked request lands
     where it meant to. With no body, flip it (the seed's contract), atomically: concurrent
-    toggles never cancel out unseen."""
+    toggles never cancel out unseen. Completing an open recurring task rolls it forward, as
+    `PUT` does."""
     expected = expected_version(request.headers.get("if-match"))
     key = idempotency_key(request)
     body = await bodies.optional(request, Completion)
@@ -181,17 +185,16 @@ def _written(done: Done) -> Response:
     return marked(response, done)
 
 
+def _next_link(request: Request, cursor: str) -> str:
+    """The same list from `cursor` on: every parameter kept, a repeated one every time."""
+    following = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+    url = f"{quote(request.url.path)}?{urlencode([*following, ('cursor', cursor)])}"
+    return f'<{url}>; rel="next"'
+
+
 async def _synced(tasks: CallerTasks, parameters: ListParameters) -> Response:
     others = parameters.others_than_sync()
     if others:
         raise ConflictingParameters(f"changed_since takes no other parameter (got {others[0]})")
     assert parameters.changed_since is not None
     return changes_response(await tasks.changes(parameters.changed_since))
-
-
-def _tagged(response: Response, etag: str, request: Request) -> Response:
-    """The response with its ETag, or a 304 with only the tag when the client has it."""
-    if none_match(request.headers.get("if-none-match"), etag):
-        return Response(status_code=304, headers={"ETag": etag})
-    response.headers["ETag"] = etag
-    return response
