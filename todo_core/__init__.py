@@ -26,7 +26,8 @@ from todo_core.errors import (
     TokenExpired,
 )
 from todo_core.idempotency import Done
-from todo_core.listing import TagCount, TaskPage, TaskQuery
+from todo_core.listing import TaskPage, TaskQuery
+from todo_core.planned_lists import TagCount
 from todo_core.planning import Recurrence
 from todo_core.ports import TaskRepository, TokenVerifier
 from todo_core.ports_async import AsyncTaskRepository, AsyncTokenVerifier

@@ -11,7 +11,7 @@ from todo_core.idempotency import Done, Outcome
 from todo_core.listing import TaskPage, TaskQuery
 from todo_core.syncing import Changes, Delta, cursor_of
 from todo_core.tasks import Task, is_owner_id, is_task_id
-from todo_core.writes import Add, Write
+from todo_core.writes import Add, Change, Toggle, Write
 
 
 def owner_id(owner: str) -> str:
@@ -79,3 +79,16 @@ def done(outcome: Outcome) -> Done:
 
 def synced(owner: str, delta: Delta) -> Changes:
     return Changes(delta.tasks, delta.deleted, cursor_of(delta.stamp, owner))
+
+
+def reschedules(write: Write) -> bool:
+    """Whether a write changes when a task is due or how it recurs: the service makes it
+    whole against the stored task first."""
+    return isinstance(write, Change) and write.changes.reschedules
+
+
+def may_roll(write: Write) -> bool:
+    """Whether a write the store did not make may have completed an open recurring task."""
+    return isinstance(write, Toggle) or (
+        isinstance(write, Change) and write.changes.completed is True
+    )

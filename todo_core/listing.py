@@ -11,42 +11,34 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Final
 
 from todo_core import cursors
+from todo_core.derived import due_start
 from todo_core.errors import InvalidCursor, InvalidQuery
-from todo_core.planning import (
-    PRIORITIES,
-    RANK,
-    TAGS_MAX,
-    check_tags,
-    due_day,
-    due_start,
-    overdue_from,
-    tag_keys,
+from todo_core.planned_lists import (
+    Bound,
+    bound_text,
+    checked_bound,
+    checked_flag,
+    checked_priorities,
+    checked_tags,
+    keeps,
 )
+from todo_core.planning import RANK
 from todo_core.tasks import Task, check_title, is_task_id
 
 LIMIT_MAX: Final = 500
 TEXT_MAX: Final = 100
 CURSOR_MAX: Final = 2048
+# Each field, then descending. `priority` goes low to high; `due` soonest first (a day from
+# its start in the task's zone), and a task without a due comes last both ways.
 SORTS: Final = (
-    "id",
-    "-id",
-    "created_at",
-    "-created_at",
-    "updated_at",
-    "-updated_at",
-    "title",
-    "-title",
-    "priority",  # low to high
-    "-priority",  # high first
-    "due",  # soonest first; a day counts from its start in the task's zone; no due last
-    "-due",  # latest first; no due last too
+    *("id", "-id", "created_at", "-created_at", "updated_at", "-updated_at", "title", "-title"),
+    *("priority", "-priority", "due", "-due"),
 )
 SortKey = tuple[object, int]  # (the sort field's value, the id), ties broken by id
-Bound = date | datetime  # a day (in each task's zone) or an instant
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +52,7 @@ class TaskQuery:
     limit: int | None = None
     after: SortKey | None = None  # start strictly after this key (from a cursor)
     # The planning filters (`planned`): any of these priorities; all of these tags (folded,
-    # `planning.tag_keys`); due before (exclusive) or on or after (inclusive) a day or an
+    # `derived.tag_keys`); due before (exclusive) or on or after (inclusive) a day or an
     # instant; overdue (at `now`, which the service sets) or not; with a due or without.
     priorities: tuple[str, ...] | None = None
     tags: tuple[str, ...] | None = None
@@ -101,12 +93,12 @@ class TaskQuery:
             text,
             sort,
             limit,
-            priorities=_priorities(priorities),
-            tags=_tags(tags),
-            due_before=_bound("due_before", due_before),
-            due_after=_bound("due_after", due_after),
-            overdue=_flag("overdue", overdue),
-            has_due=_flag("has_due", has_due),
+            priorities=checked_priorities(priorities),
+            tags=checked_tags(tags),
+            due_before=checked_bound("due_before", due_before),
+            due_after=checked_bound("due_after", due_after),
+            overdue=checked_flag("overdue", overdue),
+            has_due=checked_flag("has_due", has_due),
         )
         if cursor is None:
             return query
@@ -138,7 +130,7 @@ class TaskQuery:
 
     def key_of(self, task: Task) -> SortKey:
         """The task's place in the order as a cursor keeps it: a priority by its rank, a due
-        as the instant `planning.due_start` says (None without one)."""
+        as the instant `derived.due_start` says (None without one)."""
         field = self.field
         if field == "priority":
             return (RANK[task.priority], task.id)
@@ -174,31 +166,22 @@ class TaskQuery:
         return cursors.encode({"v": 1, "q": self._fingerprint(owner), "k": [value, task_id]})
 
     def _planned_match(self, task: Task) -> bool:
-        if self.priorities is not None and task.priority not in self.priorities:
-            return False
-        if self.tags is not None and not set(self.tags) <= set(tag_keys(task.tags)):
-            return False
-        has_due = task.due_date is not None or task.due_at is not None
-        if self.has_due is not None and has_due is not self.has_due:
-            return False
-        if self.overdue is not None:
-            begins = overdue_from(task.due_date, task.due_at, task.time_zone)
-            late = not task.completed and begins is not None and begins <= self._now()
-            if late is not self.overdue:
-                return False
-        if self.due_before is not None and not _before(task, self.due_before):
-            return False
-        return self.due_after is None or _on_or_after(task, self.due_after)
-
-    def _now(self) -> datetime:
-        assert self.now is not None, "an overdue filter is answered at a moment: query.at(now)"
-        return self.now
+        return keeps(
+            task,
+            priorities=self.priorities,
+            tags=self.tags,
+            due_before=self.due_before,
+            due_after=self.due_after,
+            overdue=self.overdue,
+            has_due=self.has_due,
+            now=self.now,
+        )
 
     def _fingerprint(self, owner: str) -> str:
         """The owner and the query a cursor belongs to, as a digest (no user id in clear)."""
         query: list[object] = [owner, self.completed, self.text, self.sort]
         if self.planned:
-            bounds = [_bound_text(self.due_before), _bound_text(self.due_after)]
+            bounds = [bound_text(self.due_before), bound_text(self.due_after)]
             query += [self.priorities, self.tags, *bounds, self.overdue, self.has_due]
         return cursors.digest(json.dumps(query, ensure_ascii=False))
 
@@ -245,18 +228,6 @@ class TaskQuery:
 
 
 @dataclass(frozen=True, slots=True)
-class TagCount:
-    """A tag the user has, and on how many of their tasks. Tags equal but for case are one
-    (`planning.tag_keys`), spelled as the least of their spellings (by code point)."""
-
-    tag: str
-    count: int
-
-
-TagCounts = list[TagCount]  # (a name: in a class with a `list` method, `list` is that)
-
-
-@dataclass(frozen=True, slots=True)
 class TaskPage:
     """One page of a list: its tasks, and the cursor of the next page (None on the last)."""
 
@@ -267,63 +238,6 @@ class TaskPage:
 def is_after(key: tuple[object, ...], after: tuple[object, ...], descending: bool) -> bool:
     """Whether `key` comes strictly after `after` in the query's order."""
     return key < after if descending else key > after
-
-
-def _priorities(priorities: object) -> tuple[str, ...] | None:
-    if priorities is None:
-        return None
-    if not isinstance(priorities, list | tuple) or not priorities:
-        raise InvalidQuery("priority", "must be one or more of low, medium, high")
-    if any(priority not in PRIORITIES for priority in priorities):
-        raise InvalidQuery("priority", "must be one or more of low, medium, high")
-    return tuple(sorted(set(priorities), key=RANK.__getitem__))
-
-
-def _tags(tags: object) -> tuple[str, ...] | None:
-    if tags is None:
-        return None
-    try:
-        kept = check_tags(tags)
-    except ValueError as why:
-        raise InvalidQuery("tag", str(why)) from None
-    if not kept:
-        raise InvalidQuery("tag", f"must be 1 to {TAGS_MAX} tags")
-    return tuple(sorted(tag_keys(kept)))
-
-
-def _bound(name: str, bound: object) -> Bound | None:
-    if bound is None or (isinstance(bound, date) and not isinstance(bound, datetime)):
-        return bound
-    if isinstance(bound, datetime) and bound.utcoffset() is not None:
-        return bound.astimezone(UTC)
-    raise InvalidQuery(name, "must be a date (YYYY-MM-DD) or a moment with an offset")
-
-
-def _flag(name: str, flag: object) -> bool | None:
-    if flag is not None and not isinstance(flag, bool):
-        raise InvalidQuery(name, "must be true or false")
-    return flag
-
-
-def _bound_text(bound: Bound | None) -> str | None:
-    return None if bound is None else bound.isoformat()
-
-
-def _before(task: Task, bound: Bound) -> bool:
-    """Due before `bound`: a day (each task's own, in its zone) or an instant."""
-    if isinstance(bound, datetime):
-        start = due_start(task.due_date, task.due_at, task.time_zone)
-        return start is not None and start < bound
-    day = due_day(task.due_date, task.due_at, task.time_zone)
-    return day is not None and day < bound
-
-
-def _on_or_after(task: Task, bound: Bound) -> bool:
-    if isinstance(bound, datetime):
-        start = due_start(task.due_date, task.due_at, task.time_zone)
-        return start is not None and start >= bound
-    day = due_day(task.due_date, task.due_at, task.time_zone)
-    return day is not None and day >= bound
 
 
 def _has_surrogate(text: str) -> bool:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from typing import ClassVar, Final, Literal
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar, Final, Literal, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from todo_core.errors import InvalidTask
 
 TAG_MAX: Final = 50
 TAGS_MAX: Final = 20
@@ -64,6 +66,28 @@ class Recurrence:
     rule: str
     start_from: StartFrom = "due"
     anchor: datetime | None = None
+
+
+class PlannedFields(TypedDict, total=False):
+    """A task's optional fields, as the services take them by keyword (`**planned`)."""
+
+    priority: Priority
+    tags: list[str] | tuple[str, ...]
+    due_date: date | None
+    due_at: datetime | None
+    time_zone: str | None
+    recurrence: Recurrence | None
+    remind_at: datetime | None
+
+
+def check_schedule(clean: dict[str, Any], *, whole: bool) -> None:
+    """One due, of one kind; a recurrence only with a due. Of a `whole` task; of a change,
+    what it sets (the service checks it against the stored task too)."""
+    if clean.get("due_date") is not None and clean.get("due_at") is not None:
+        raise InvalidTask({"due_at": "cannot be given with due_date: a task has one due"})
+    has_due = clean.get("due_date") is not None or clean.get("due_at") is not None
+    if clean.get("recurrence") is not None and not has_due and whole:
+        raise InvalidTask({"recurrence": "needs a due_date or a due_at"})
 
 
 def check_priority(priority: object) -> Priority:
@@ -142,43 +166,6 @@ def check_recurrence(recurrence: object) -> Recurrence | None:
 def zone_of(time_zone: str | None) -> ZoneInfo:
     """The zone a task is planned in: its own, or UTC."""
     return ZoneInfo(time_zone or "UTC")
-
-
-def tag_keys(tags: tuple[str, ...] | list[str]) -> list[str]:
-    """The tags as filters and counts compare them: case-folded (`Work` is `work`; `Straße`
-    is `STRASSE`), the same in every store because the domain folds them, not the database."""
-    return [tag.casefold() for tag in tags]
-
-
-def due_day(due_date: date | None, due_at: datetime | None, time_zone: str | None) -> date | None:
-    """The day a task is due, in the zone it is planned in: what a date filter compares."""
-    if due_at is None:
-        return due_date
-    return due_at.astimezone(zone_of(time_zone)).date()
-
-
-def due_start(
-    due_date: date | None, due_at: datetime | None, time_zone: str | None
-) -> datetime | None:
-    """When a task is due, as an instant: a day counts from its start in the task's zone.
-    What the `due` order and an instant's filters compare."""
-    if due_date is None:
-        return due_at
-    return _start_of(due_date, time_zone)
-
-
-def overdue_from(
-    due_date: date | None, due_at: datetime | None, time_zone: str | None
-) -> datetime | None:
-    """The instant an open task becomes overdue: its due moment, or the end of its due day
-    in its zone (a task due today is not overdue until tomorrow there)."""
-    if due_date is None:
-        return due_at
-    return _start_of(due_date + timedelta(days=1), time_zone)
-
-
-def _start_of(day: date, time_zone: str | None) -> datetime:
-    return datetime.combine(day, time(), zone_of(time_zone)).astimezone(UTC)
 
 
 # The RRULE subset: each part, and what its value may be.

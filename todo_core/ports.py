@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Protocol
 
 from todo_core.idempotency import IdempotencyKey, Outcome
-from todo_core.listing import TagCounts, TaskQuery
+from todo_core.listing import TaskQuery
+from todo_core.planned_lists import TagCounts
 from todo_core.principal import Principal
 from todo_core.syncing import Delta
 from todo_core.tasks import NewTask, Task, TaskChanges

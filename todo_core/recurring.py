@@ -17,6 +17,7 @@ from todo_core.errors import InvalidTask
 from todo_core.planning import Recurrence, rule_of, rule_parts, zone_of
 from todo_core.ports_async import Occurrences
 from todo_core.tasks import SCHEDULE, NewTask, Task, TaskChanges
+from todo_core.writes import Change, Toggle
 
 _MOVED: Final = (*SCHEDULE, "remind_at")  # what a roll moves: a Schedule's fields
 
@@ -166,6 +167,20 @@ def completion(task: Task, now: datetime, occurrences: Occurrences) -> TaskChang
     return TaskChanges(**{**_fields_of(schedule), **_completion(schedule, now, occurrences)})
 
 
+def rewritten(
+    task: Task, write: Change | Toggle, now: datetime, occurrences: Occurrences
+) -> Change | Toggle:
+    """`write` as made on the stored `task`, at its version: a change made whole (and rolled,
+    when it completes the task), a toggle rolled, or a toggle as it was."""
+    if isinstance(write, Change):
+        changes = rescheduled(task, write.changes, now, occurrences)
+    elif task.completed or task.recurrence is None:
+        return Toggle(task.id, now, task.version)
+    else:
+        changes = completion(task, now, occurrences)
+    return Change(task.id, changes, now, task.version)
+
+
 def rolls(task: Task, changes: TaskChanges) -> bool:
     """Whether `changes` complete an open recurring task without saying what becomes of its
     recurrence: a store does not apply such a change (the service rolls the task instead)."""
@@ -203,3 +218,13 @@ def _anchored(schedule: Schedule) -> Schedule:
 def _check_occurs(schedule: Schedule, occurrences: Occurrences) -> None:
     if not occurs_after_due(schedule, occurrences):
         raise InvalidTask({"recurrence": "never occurs after the due: the rule has no next date"})
+
+
+class NoOccurrences:
+    """What a service given no `occurrences` expands a rule with: nothing, loudly."""
+
+    def following(self, rule: str, start: datetime, moment: datetime) -> datetime | None:
+        raise RuntimeError(
+            "recurring tasks need the service's `occurrences` "
+            "(todo_adapters.occurrences.DateutilOccurrences())"
+        )

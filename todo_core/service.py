@@ -10,7 +10,7 @@ twins only orchestrate.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from todo_core import recurring
@@ -20,8 +20,10 @@ from todo_core.checks import (
     done,
     existing,
     found,
+    may_roll,
     owner_id,
     paged,
+    reschedules,
     synced,
     target,
     task_id_of,
@@ -29,14 +31,15 @@ from todo_core.checks import (
 from todo_core.clock import Clock, UtcClock
 from todo_core.errors import StaleTask
 from todo_core.idempotency import KEY_TTL, Done, IdempotencyKey, check_key, replayed
-from todo_core.listing import TagCounts, TaskPage, TaskQuery
+from todo_core.listing import TaskPage, TaskQuery
+from todo_core.planned_lists import TagCounts
+from todo_core.planning import PlannedFields
 from todo_core.ports import Occurrences, TaskRepository
 from todo_core.syncing import SYNC_RETENTION, Changes, stamp_of
 from todo_core.tasks import (
     TASK_LIMIT,
     ChangedFields,
     NewTask,
-    PlannedFields,
     Task,
     TaskChanges,
     is_task_id,
@@ -71,7 +74,7 @@ class TaskService:
         self._key_ttl = key_ttl
         self._sync_retention = sync_retention
         self._task_limit = task_limit
-        self._rules = occurrences or _NoOccurrences()
+        self._rules = occurrences or recurring.NoOccurrences()
 
     def list(self, owner: str) -> list[Task]:
         return self._tasks.list(owner_id(owner))
@@ -122,7 +125,7 @@ class TaskService:
         write = Change(task_id, changes, self._now(), expected)
         if not changes.reschedules:
             task = self._tasks.change(owner, task_id, changes, write.now, expected)
-            if task is not None or not _may_roll(write):
+            if task is not None or not may_roll(write):
                 return self._written(owner, task_id, expected, task)
         return self._made_whole(owner, write)
 
@@ -190,16 +193,16 @@ class TaskService:
 
     def _once(self, owner: str, key: str, write: Write) -> Done:
         keyed = IdempotencyKey.of(key, write, self._now(), self._key_ttl)
-        if not _reschedules(write):
+        if not reschedules(write):
             outcome = replayed(keyed, self._tasks.write_once(owner, keyed, write))
-            if outcome.done or not _may_roll(write):
+            if outcome.done or not may_roll(write):
                 if not outcome.done:
                     self._written(owner, *target(write), None)
                 return done(outcome)
         assert isinstance(write, Change | Toggle)
         for _ in range(ATTEMPTS):  # kept under the key as asked: a retry is recognised
             task = current(self.get(owner, write.task_id), write.expected)
-            rewrite = self._rewrite(task, write)
+            rewrite = recurring.rewritten(task, write, self._now(), self._rules)
             outcome = replayed(keyed, self._tasks.write_once(owner, keyed, rewrite))
             if outcome.done:
                 return done(outcome)
@@ -217,7 +220,7 @@ class TaskService:
         again when another write came between."""
         for _ in range(ATTEMPTS):
             task = current(self.get(owner, write.task_id), write.expected)
-            rewrite = self._rewrite(task, write)
+            rewrite = recurring.rewritten(task, write, self._now(), self._rules)
             if isinstance(rewrite, Toggle):
                 written = self._tasks.toggle(owner, task.id, rewrite.now, task.version)
             else:
@@ -227,40 +230,8 @@ class TaskService:
                 return written
         raise StaleTask(write.task_id)
 
-    def _rewrite(self, task: Task, write: Change | Toggle) -> Change | Toggle:
-        """`write` as made on `task` at its version: rolled, rescheduled, or as it was."""
-        now = self._now()
-        if isinstance(write, Change):
-            changes = recurring.rescheduled(task, write.changes, now, self._rules)
-        elif task.completed or task.recurrence is None:
-            return Toggle(task.id, now, task.version)
-        else:
-            changes = recurring.completion(task, now, self._rules)
-        return Change(task.id, changes, now, task.version)
-
     def _written(self, owner: str, task_id: int, expected: int | None, task: Task | None) -> Task:
         """The written task; else why not: gone (TaskNotFound) or changed meanwhile."""
         if task is None and expected is not None and self._tasks.get(owner, task_id):
             raise StaleTask(task_id)
         return found(task_id, task)
-
-
-def _reschedules(write: Write) -> bool:
-    return isinstance(write, Change) and write.changes.reschedules
-
-
-def _may_roll(write: Write) -> bool:
-    """Whether a write the store did not make may have completed an open recurring task."""
-    return isinstance(write, Toggle) or (
-        isinstance(write, Change) and write.changes.completed is True
-    )
-
-
-class _NoOccurrences:
-    """What a service given no `occurrences` answers when a task recurs."""
-
-    def following(self, rule: str, start: datetime, moment: datetime) -> datetime | None:
-        raise RuntimeError(
-            "recurring tasks need the service's `occurrences` "
-            "(todo_adapters.occurrences.DateutilOccurrences())"
-        )

@@ -8,7 +8,7 @@ twins only orchestrate.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from todo_core import recurring
@@ -18,8 +18,10 @@ from todo_core.checks import (
     done,
     existing,
     found,
+    may_roll,
     owner_id,
     paged,
+    reschedules,
     synced,
     target,
     task_id_of,
@@ -27,14 +29,15 @@ from todo_core.checks import (
 from todo_core.clock import Clock, UtcClock
 from todo_core.errors import StaleTask
 from todo_core.idempotency import KEY_TTL, Done, IdempotencyKey, check_key, replayed
-from todo_core.listing import TagCounts, TaskPage, TaskQuery
+from todo_core.listing import TaskPage, TaskQuery
+from todo_core.planned_lists import TagCounts
+from todo_core.planning import PlannedFields
 from todo_core.ports_async import AsyncTaskRepository, Occurrences
 from todo_core.syncing import SYNC_RETENTION, Changes, stamp_of
 from todo_core.tasks import (
     TASK_LIMIT,
     ChangedFields,
     NewTask,
-    PlannedFields,
     Task,
     TaskChanges,
     is_task_id,
@@ -69,7 +72,7 @@ class AsyncTaskService:
         self._key_ttl = key_ttl
         self._sync_retention = sync_retention
         self._task_limit = task_limit
-        self._rules = occurrences or _NoOccurrences()
+        self._rules = occurrences or recurring.NoOccurrences()
 
     async def list(self, owner: str) -> list[Task]:
         return await self._tasks.list(owner_id(owner))
@@ -120,7 +123,7 @@ class AsyncTaskService:
         write = Change(task_id, changes, self._now(), expected)
         if not changes.reschedules:
             task = await self._tasks.change(owner, task_id, changes, write.now, expected)
-            if task is not None or not _may_roll(write):
+            if task is not None or not may_roll(write):
                 return await self._written(owner, task_id, expected, task)
         return await self._made_whole(owner, write)
 
@@ -192,16 +195,16 @@ class AsyncTaskService:
 
     async def _once(self, owner: str, key: str, write: Write) -> Done:
         keyed = IdempotencyKey.of(key, write, self._now(), self._key_ttl)
-        if not _reschedules(write):
+        if not reschedules(write):
             outcome = replayed(keyed, await self._tasks.write_once(owner, keyed, write))
-            if outcome.done or not _may_roll(write):
+            if outcome.done or not may_roll(write):
                 if not outcome.done:
                     await self._written(owner, *target(write), None)
                 return done(outcome)
         assert isinstance(write, Change | Toggle)
         for _ in range(ATTEMPTS):  # kept under the key as asked: a retry is recognised
             task = current(await self.get(owner, write.task_id), write.expected)
-            rewrite = self._rewrite(task, write)
+            rewrite = recurring.rewritten(task, write, self._now(), self._rules)
             outcome = replayed(keyed, await self._tasks.write_once(owner, keyed, rewrite))
             if outcome.done:
                 return done(outcome)
@@ -219,7 +222,7 @@ class AsyncTaskService:
         again when another write came between."""
         for _ in range(ATTEMPTS):
             task = current(await self.get(owner, write.task_id), write.expected)
-            rewrite = self._rewrite(task, write)
+            rewrite = recurring.rewritten(task, write, self._now(), self._rules)
             if isinstance(rewrite, Toggle):
                 written = await self._tasks.toggle(owner, task.id, rewrite.now, task.version)
             else:
@@ -231,17 +234,6 @@ class AsyncTaskService:
                 return written
         raise StaleTask(write.task_id)
 
-    def _rewrite(self, task: Task, write: Change | Toggle) -> Change | Toggle:
-        """`write` as made on `task` at its version: rolled, rescheduled, or as it was."""
-        now = self._now()
-        if isinstance(write, Change):
-            changes = recurring.rescheduled(task, write.changes, now, self._rules)
-        elif task.completed or task.recurrence is None:
-            return Toggle(task.id, now, task.version)
-        else:
-            changes = recurring.completion(task, now, self._rules)
-        return Change(task.id, changes, now, task.version)
-
     async def _written(
         self, owner: str, task_id: int, expected: int | None, task: Task | None
     ) -> Task:
@@ -249,24 +241,3 @@ class AsyncTaskService:
         if task is None and expected is not None and await self._tasks.get(owner, task_id):
             raise StaleTask(task_id)
         return found(task_id, task)
-
-
-def _reschedules(write: Write) -> bool:
-    return isinstance(write, Change) and write.changes.reschedules
-
-
-def _may_roll(write: Write) -> bool:
-    """Whether a write the store did not make may have completed an open recurring task."""
-    return isinstance(write, Toggle) or (
-        isinstance(write, Change) and write.changes.completed is True
-    )
-
-
-class _NoOccurrences:
-    """What a service given no `occurrences` answers when a task recurs."""
-
-    def following(self, rule: str, start: datetime, moment: datetime) -> datetime | None:
-        raise RuntimeError(
-            "recurring tasks need the service's `occurrences` "
-            "(todo_adapters.occurrences.DateutilOccurrences())"
-        )

@@ -7,16 +7,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Final, Literal, TypedDict
+from typing import Any, Final, Literal
 
 from todo_core.errors import InvalidTask
 from todo_core.planning import (
+    PlannedFields,
     Priority,
     Recurrence,
     check_due_date,
     check_instant,
     check_priority,
     check_recurrence,
+    check_schedule,
     check_tags,
     check_time_zone,
 )
@@ -27,17 +29,8 @@ OWNER_ID_MAX: Final = 255
 TASK_ID_MAX: Final = 2**63 - 1  # ids are 64-bit signed: anything else cannot exist
 # What a change may set, in Task's order (`last_completed_at`: only the service, on a roll).
 CHANGEABLE: Final = (
-    "title",
-    "description",
-    "completed",
-    "priority",
-    "tags",
-    "due_date",
-    "due_at",
-    "time_zone",
-    "recurrence",
-    "remind_at",
-    "last_completed_at",
+    *("title", "description", "completed", "priority", "tags", "due_date", "due_at"),
+    *("time_zone", "recurrence", "remind_at", "last_completed_at"),
 )
 # When a task is due and how it recurs: a change of any of these is checked against the
 # stored task and written with all of them (`service`'s `_rescheduled`).
@@ -86,18 +79,6 @@ class Task:
     last_completed_at: datetime | None = None  # the last completion, a roll's included
 
 
-class PlannedFields(TypedDict, total=False):
-    """A task's optional fields, as the services take them by keyword (`**planned`)."""
-
-    priority: Priority
-    tags: list[str] | tuple[str, ...]
-    due_date: date | None
-    due_at: datetime | None
-    time_zone: str | None
-    recurrence: Recurrence | None
-    remind_at: datetime | None
-
-
 class ChangedFields(PlannedFields, total=False):
     """The fields a change may set, by keyword (`**fields`); those not given are kept."""
 
@@ -135,7 +116,7 @@ class NewTask:
             raise TypeError(f"NewTask has no field {sorted(unknown)[0]!r}")
         given = {"title": title, "description": description, "completed": completed, **planned}
         clean = _validated(**given)
-        _check_schedule(clean, whole=True)
+        check_schedule(clean, whole=True)
         return cls(**clean)
 
 
@@ -168,7 +149,7 @@ class TaskChanges:
         if unknown:
             raise TypeError(f"a change cannot set {sorted(unknown)[0]!r}")
         clean = _validated(**{name: value for name, value in given.items() if value is not UNSET})
-        _check_schedule(clean, whole=False)
+        check_schedule(clean, whole=False)
         if clean.get("due_date") is not None:
             clean.setdefault("due_at", None)
         if clean.get("due_at") is not None:
@@ -231,16 +212,6 @@ def is_owner_id(owner_id: object) -> bool:
 def is_task_id(task_id: object) -> bool:
     """Whether an id can name a stored task: a positive 64-bit integer."""
     return type(task_id) is int and 0 < task_id <= TASK_ID_MAX
-
-
-def _check_schedule(clean: dict[str, Any], *, whole: bool) -> None:
-    """One due, of one kind; a recurrence only with a due. Of a `whole` task; of a change,
-    what it sets (the service checks it against the stored task too)."""
-    if clean.get("due_date") is not None and clean.get("due_at") is not None:
-        raise InvalidTask({"due_at": "cannot be given with due_date: a task has one due"})
-    has_due = clean.get("due_date") is not None or clean.get("due_at") is not None
-    if clean.get("recurrence") is not None and not has_due and whole:
-        raise InvalidTask({"recurrence": "needs a due_date or a due_at"})
 
 
 def _validated(**fields: object) -> dict[str, Any]:

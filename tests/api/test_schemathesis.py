@@ -23,7 +23,8 @@ from schemathesis.core.parameters import ParameterLocation
 
 import tests.support.schemathesis_hooks  # noqa: F401 (registers the hooks)
 from tests.support.apps import memory_app
-from todo_api.http.schemas import _DESCRIPTION_PATTERN, _TITLE_PATTERN, Sort
+from todo_api.http.list_query import Sort
+from todo_api.http.schemas import _DESCRIPTION_PATTERN, _TITLE_PATTERN
 from todo_core.listing import SORTS
 from todo_core.tasks import Task, check_description, check_title
 

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from tests.support.repositories import written
-from todo_core.listing import TagCount, TaskQuery
+from todo_core.listing import TaskQuery
+from todo_core.planned_lists import TagCount
 from todo_core.planning import Recurrence
 from todo_core.ports import TaskRepository
 from todo_core.tasks import SCHEDULE, NewTask, Task, TaskChanges

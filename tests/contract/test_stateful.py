@@ -27,7 +27,8 @@ from tests.support.pages import in_order
 from tests.support.repositories import written
 from todo_adapters.occurrences import DateutilOccurrences
 from todo_core.errors import TaskNotFound
-from todo_core.listing import SORTS, TagCount, TaskQuery, is_after
+from todo_core.listing import SORTS, TaskQuery, is_after
+from todo_core.planned_lists import TagCount
 from todo_core.planning import PRIORITIES, Recurrence
 from todo_core.ports import TaskRepository
 from todo_core.recurring import completion, rolls

@@ -13,32 +13,18 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 
+from todo_adapters.memory.records import Kept, Tombstone, age, by_id, copy, tag_counts, utc
 from todo_core.errors import SyncExpired
 from todo_core.idempotency import KEYS_PER_OWNER, IdempotencyKey, Outcome
-from todo_core.listing import TagCount, TagCounts, TaskQuery, is_after
-from todo_core.planning import tag_keys
+from todo_core.listing import TaskQuery, is_after
+from todo_core.planned_lists import TagCounts
 from todo_core.recurring import rolls
 from todo_core.syncing import TOMBSTONES_PER_OWNER, Delta
 from todo_core.tasks import NewTask, Task, TaskChanges
 from todo_core.writes import Add, Change, Remove, Toggle, Write
-
-
-@dataclass(slots=True)
-class _Tombstone:
-    task_id: int
-    stamp: int
-    at: datetime
-
-
-@dataclass(slots=True)
-class _Kept:
-    fingerprint: str
-    at: datetime
-    outcome: Outcome
 
 
 class InMemoryTaskRepository:
@@ -64,10 +50,10 @@ class InMemoryTaskRepository:
         self._lock = threading.RLock()
         self._last_stamp = 0
         self._stamps: dict[int, int] = {}  # task id -> the stamp of its last write
-        self._tombstones: dict[str, list[_Tombstone]] = {}
+        self._tombstones: dict[str, list[Tombstone]] = {}
         self._purged_through = 0  # the last stamp of a tombstone forgotten
         self._owner_purged_through: dict[str, int] = {}  # the same, past an owner's bound
-        self._keys: dict[str, dict[str, _Kept]] = {}  # per owner, oldest first
+        self._keys: dict[str, dict[str, Kept]] = {}  # per owner, oldest first
         self._keys_per_owner = keys_per_owner
         self._tombstones_per_owner = tombstones_per_owner
 
@@ -75,7 +61,7 @@ class InMemoryTaskRepository:
         with self._lock:
             tasks = list(self._by_owner.get(owner, {}).values())
         if query is None:
-            return [copy(task) for task in sorted(tasks, key=_by_id)]
+            return [copy(task) for task in sorted(tasks, key=by_id)]
         found = sorted(
             (task for task in tasks if query.matches(task)),
             key=lambda task: query.position(query.key_of(task)),
@@ -97,7 +83,7 @@ class InMemoryTaskRepository:
 
     def tags(self, owner: str) -> TagCounts:
         with self._lock:
-            return _tag_counts(self._by_owner.get(owner, {}).values())
+            return tag_counts(self._by_owner.get(owner, {}).values())
 
     def add(self, owner: str, new: NewTask, now: datetime, limit: int | None = None) -> Task | None:
         return self._write(owner, Add(new, now, limit)).task
@@ -128,7 +114,7 @@ class InMemoryTaskRepository:
                 return replace(kept.outcome, replayed_for=kept.fingerprint)
             outcome = self._write(owner, write)
             if outcome.done:
-                self._keep(owner, key, _Kept(key.fingerprint, _utc(key.at), outcome))
+                self._keep(owner, key, Kept(key.fingerprint, utc(key.at), outcome))
             return outcome
 
     def changed_since(self, owner: str, stamp: int) -> Delta:
@@ -139,7 +125,7 @@ class InMemoryTaskRepository:
             changed = [copy(t) for t in tasks if self._stamps[t.id] >= stamp]
             tombstones = self._tombstones.get(owner, []) if stamp else []
             deleted = [t.task_id for t in tombstones if t.stamp >= stamp]
-            return Delta(sorted(changed, key=_by_id), sorted(deleted), self._last_stamp + 1)
+            return Delta(sorted(changed, key=by_id), sorted(deleted), self._last_stamp + 1)
 
     def purge(self, keys_before: datetime, tombstones_before: datetime) -> None:
         with self._lock:
@@ -161,7 +147,7 @@ class InMemoryTaskRepository:
                 case Add(new, now, limit):
                     if limit is not None and len(tasks) >= limit:
                         return Outcome(False)
-                    now = _utc(now)
+                    now = utc(now)
                     added = Task(
                         next(self._ids),
                         owner,
@@ -190,23 +176,23 @@ class InMemoryTaskRepository:
                     fields = changes.values()
                     if "tags" in fields:
                         fields["tags"] = list(changes.tags)  # type: ignore[arg-type]
-                    return self._replace(tasks, task_id, expected, _utc(now), **fields)
+                    return self._replace(tasks, task_id, expected, utc(now), **fields)
                 case Toggle(task_id, now, expected):
                     toggled = tasks.get(task_id)
                     if toggled is not None and toggled.recurrence and not toggled.completed:
                         return Outcome(False)  # the service rolls it forward instead
                     flipped = {} if toggled is None else {"completed": not toggled.completed}
-                    return self._replace(tasks, task_id, expected, _utc(now), **flipped)
+                    return self._replace(tasks, task_id, expected, utc(now), **flipped)
                 case Remove(task_id, expected):
                     gone = tasks.get(task_id)
                     if gone is None or (expected is not None and gone.version != expected):
                         return Outcome(False)
                     del tasks[task_id]
                     del self._stamps[task_id]
-                    self._bury(owner, _Tombstone(task_id, self._stamp(), datetime.now(UTC)))
+                    self._bury(owner, Tombstone(task_id, self._stamp(), datetime.now(UTC)))
                     return Outcome(True)
 
-    def _keep(self, owner: str, key: IdempotencyKey, kept: _Kept) -> None:
+    def _keep(self, owner: str, key: IdempotencyKey, kept: Kept) -> None:
         """Keep a key, oldest first as SQL orders them (by time, then key), forgetting the
         owner's oldest past the bound."""
         keys = self._keys[owner]
@@ -215,11 +201,11 @@ class InMemoryTaskRepository:
         keys[key.key] = kept
         if newest is not None and (kept.at, key.key) < (newest[1].at, newest[0]):
             # out of order (another clock, a retry of an old request): put it in its place
-            self._keys[owner] = keys = dict(sorted(keys.items(), key=_age))
+            self._keys[owner] = keys = dict(sorted(keys.items(), key=age))
         while len(keys) > self._keys_per_owner:
             del keys[next(iter(keys))]
 
-    def _bury(self, owner: str, tombstone: _Tombstone) -> None:
+    def _bury(self, owner: str, tombstone: Tombstone) -> None:
         """Keep a tombstone, forgetting the owner's oldest past the bound."""
         tombstones = self._tombstones.setdefault(owner, [])
         tombstones.append(tombstone)
@@ -254,32 +240,3 @@ class InMemoryTaskRepository:
         tasks[task_id] = replace(task, **fields)  # type: ignore[arg-type]
         self._stamps[task_id] = self._stamp()
         return Outcome(True, copy(tasks[task_id]))
-
-
-def _age(item: tuple[str, _Kept]) -> tuple[datetime, str]:
-    name, kept = item
-    return kept.at, name
-
-
-def _tag_counts(tasks: Iterable[Task]) -> TagCounts:
-    spellings: dict[str, list[str]] = {}
-    for task in tasks:
-        for tag, key in zip(task.tags, tag_keys(task.tags), strict=True):
-            spellings.setdefault(key, []).append(tag)
-    return [TagCount(min(spelled), len(spelled)) for _, spelled in sorted(spellings.items())]
-
-
-def copy(task: Task) -> Task:
-    """A task of the caller's own: its tag list too."""
-    return replace(task, tags=list(task.tags))
-
-
-def _by_id(task: Task) -> int:
-    return task.id
-
-
-def _utc(moment: datetime) -> datetime:
-    """Store UTC like the SQL adapters do; a naive time is a bug in the caller."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: timestamps must be timezone-aware")
-    return moment.astimezone(UTC)

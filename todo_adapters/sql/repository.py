@@ -22,7 +22,8 @@ from todo_adapters.sql.rows import task_of, tasks_of
 from todo_adapters.sql.statements import Rows, Values
 from todo_core.errors import IdempotencyKeyInUse, SyncExpired
 from todo_core.idempotency import IdempotencyKey, Outcome
-from todo_core.listing import TagCount, TagCounts, TaskQuery
+from todo_core.listing import TaskQuery
+from todo_core.planned_lists import TagCount, TagCounts
 from todo_core.syncing import Delta
 from todo_core.tasks import NewTask, Task, TaskChanges, is_task_id
 from todo_core.writes import Add, Change, Remove, Toggle, Write

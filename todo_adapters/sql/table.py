@@ -1,17 +1,15 @@
-"""The `tasks` table as a SQLModel, and the column type that keeps timestamps in UTC."""
+"""The tables as SQLModels (the column types of their own: `column_types`)."""
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, date, datetime
-from typing import Any, Final
+from datetime import date, datetime
+from typing import Final
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
     Date,
-    DateTime,
     Identity,
     Index,
     Integer,
@@ -19,61 +17,13 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import false, text
-from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import Field, SQLModel
 
+from todo_adapters.sql.column_types import TextList, UtcDateTime
 from todo_core.idempotency import KEY_MAX, KEYS_PER_OWNER
 from todo_core.syncing import TOMBSTONES_PER_OWNER
 from todo_core.tasks import DESCRIPTION_MAX, OWNER_ID_MAX, TITLE_MAX
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """`timestamptz` on PostgreSQL; on SQLite (which has no zones) stored as UTC and read back
-    as aware UTC, so no naive timestamp ever leaves the adapter."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: timestamps must be timezone-aware")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class TextList(TypeDecorator[list[str]]):
-    """A list of strings: `text[]` on PostgreSQL; a JSON array on SQLite, which has no
-    arrays (read back as a list either way)."""
-
-    impl = Text
-    cache_ok = True
-
-    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
-        if dialect.name == "postgresql":
-            return dialect.type_descriptor(ARRAY(Text))
-        return dialect.type_descriptor(Text())
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        if value is None or dialect.name == "postgresql":
-            return None if value is None else list(value)
-        return json.dumps(list(value), ensure_ascii=False)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> list[str] | None:
-        if value is None or isinstance(value, list):
-            return value
-        loaded: list[str] = json.loads(value)
-        return loaded
-
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY (its 64-bit rowid); PostgreSQL gets BIGINT.
 _TaskId = BigInteger().with_variant(Integer(), "sqlite")

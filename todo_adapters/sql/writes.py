@@ -11,7 +11,7 @@ from typing import Final
 
 from todo_adapters.sql.rows import recurrence_text
 from todo_adapters.sql.statements import UNLIMITED, Statement, Values
-from todo_core.planning import due_day, due_start, overdue_from, tag_keys
+from todo_core.derived import due_day, due_start, overdue_from, tag_keys
 from todo_core.tasks import CHANGEABLE, UNSET, NewTask, TaskChanges
 from todo_core.writes import Add, Change, Remove, Toggle, Write
 

@@ -17,10 +17,12 @@ from todo_api.http.state import shared
 from todo_api.rate_limits.charging import address_key, charge
 from todo_core.errors import InvalidToken, TokenCheckUnavailable, TokenExpired
 from todo_core.idempotency import Done
-from todo_core.listing import TagCounts, TaskPage, TaskQuery
+from todo_core.listing import TaskPage, TaskQuery
+from todo_core.planned_lists import TagCounts
+from todo_core.planning import PlannedFields
 from todo_core.service_async import AsyncTaskService
 from todo_core.syncing import Changes
-from todo_core.tasks import ChangedFields, PlannedFields, Task
+from todo_core.tasks import ChangedFields, Task
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

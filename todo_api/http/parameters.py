@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from todo_api.http.schemas import ListParameters
+from todo_api.http.list_query import ListParameters
 from todo_core.idempotency import KEY_MAX
 
 REPEATABLE = frozenset({"priority", "tag"})  # any of these priorities; all of these tags

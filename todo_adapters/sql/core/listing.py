@@ -30,9 +30,10 @@ from sqlalchemy.sql import func
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import TypeEngine
 
+from todo_adapters.sql.column_types import TextList
 from todo_adapters.sql.core.tasks import COLUMNS
 from todo_adapters.sql.listing import ListShape
-from todo_adapters.sql.table import TASKS, TextList
+from todo_adapters.sql.table import TASKS
 from todo_core.planning import RANK
 
 _tasks = TASKS

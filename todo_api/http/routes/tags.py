@@ -9,7 +9,7 @@ from todo_api.http.openapi import errors_doc, headers_doc
 from todo_api.http.parameters import IF_NONE_MATCH
 from todo_api.http.schemas import tags_response
 from todo_api.http.versions import etag_of_body, tagged
-from todo_core.listing import TagCount
+from todo_core.planned_lists import TagCount
 
 router = APIRouter(prefix="/api/{user_id}/tags", tags=["tags"])
 

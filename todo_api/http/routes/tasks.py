@@ -12,6 +12,7 @@ from todo_api.http import bodies
 from todo_api.http.caller import CallerTasks, CallerTasksDep
 from todo_api.http.examples import CREATE_EXAMPLES, UPDATE_EXAMPLES
 from todo_api.http.idempotency import idempotency_key, marked
+from todo_api.http.list_query import ListParameters
 from todo_api.http.openapi import errors_doc, headers_doc
 from todo_api.http.parameters import (
     IDEMPOTENCY_KEY,
@@ -23,7 +24,6 @@ from todo_api.http.parameters import (
 from todo_api.http.problems import ConflictingParameters
 from todo_api.http.schemas import (
     Completion,
-    ListParameters,
     TaskIn,
     TaskPatch,
     changes_response,
