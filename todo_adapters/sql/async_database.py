@@ -69,10 +69,19 @@ class AsyncDatabase:
             await self._connections.release(connection)
 
 
+# A cursor whose result had more rows is not kept: it would hold the result until the
+# statement ran again on its connection.
+KEPT_ROWS = 100
+
+
 async def _run(sql: str, values: Values, db: PooledConnection) -> Rows:
-    cursor = await db.execute(sql, values, binary=True)
+    cursor = db.cursor_for(sql)
+    await cursor.execute(sql, values)
     # `rownumber`: whether the statement returned rows (`description` builds its columns).
-    return await cursor.fetchall() if cursor.rownumber is not None else []
+    rows = await cursor.fetchall() if cursor.rownumber is not None else []
+    if len(rows) > KEPT_ROWS:
+        db.forget_cursor(sql)
+    return rows
 
 
 async def _in_transaction(

@@ -28,9 +28,28 @@ log = logging.getLogger(__name__)
 
 
 class PooledConnection(psycopg.AsyncConnection[Any]):
-    """A connection that remembers when it was last handed back to the pool."""
+    """A connection that remembers when it was last handed back to the pool, and keeps a
+    cursor for each statement it runs."""
 
     returned_at = 0.0  # monotonic; 0 for a new connection, which needs no ping
+    _cursors: dict[str, psycopg.AsyncCursor[Any]] | None = None
+
+    def cursor_for(self, sql: str) -> psycopg.AsyncCursor[Any]:
+        """The cursor that ran `sql` here last time: psycopg keeps a cursor's loaders and
+        dumpers while it runs the same query (the same `str` object) again, which saves 10
+        to 35 us of CPU a statement (the docs' performance page)."""
+        cursors = self._cursors
+        if cursors is None:
+            cursors = self._cursors = {}
+        cursor = cursors.get(sql)
+        if cursor is None:
+            cursor = cursors[sql] = self.cursor(binary=True)
+        return cursor
+
+    def forget_cursor(self, sql: str) -> None:
+        """Let `sql`'s cursor go, and the result it holds (a long list's) with it."""
+        if self._cursors is not None:
+            self._cursors.pop(sql, None)
 
 
 class Connections:
