@@ -30,7 +30,7 @@ from tests.support.databases import recreate_database
 
 REPO = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
-WORKLOADS = ("list", "get", "create", "toggle", "update", "mix")
+WORKLOADS = ("list", "get", "create", "toggle", "update", "mix", "list10k")
 
 # Run in each child, from its checkout (`python -c`: the working directory comes first on the
 # path, so the checkout's own todo_api is imported). It reads "workload count" lines and
@@ -45,7 +45,7 @@ logging.config.dictConfig(logging_config(False, "INFO"))
 IDS = json.loads(os.environ["BENCH_IDS"])
 USER, WRITER = os.environ["BENCH_USER"], os.environ["BENCH_WRITER"]  # reads, creates
 SECRET, EXPIRES = os.environ["BETTER_AUTH_SECRET"], int(time.time()) + 86400
-TOKENS = {user: jwt.encode({"sub": user, "exp": EXPIRES}, SECRET) for user in (USER, WRITER)}
+TOKENS = {u: jwt.encode({"sub": u, "exp": EXPIRES}, SECRET) for u in (USER, WRITER, "big")}
 BODY = json.dumps({"title": "bench task", "description": "created in process"}).encode()
 
 async def call(app, state, method, path, body=b""):
@@ -89,6 +89,7 @@ async def main():
         "toggle": lambda n: ("PATCH", f"{mine}/{ids[n % len(ids)]}/complete", b""),
         "update": lambda n: ("PUT", f"{mine}/{ids[n % len(ids)]}", BODY),
     }
+    requests["list10k"] = lambda n: ("GET", "/api/big/tasks", b"")  # bench.workloads.BIG
     mix = ["get"] * 4 + ["list"] * 3 + ["create", "toggle", "update"]  # the load bench's mix
     requests["mix"] = lambda n: requests[mix[n % len(mix)]](n // len(mix))
     for line in sys.stdin:
@@ -119,7 +120,9 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--blocks", type=int, default=8)
     parser.add_argument("--requests", type=int, default=1000, help="per block")
-    parser.add_argument("--workloads", nargs="+", default=list(WORKLOADS), choices=WORKLOADS)
+    parser.add_argument(
+        "--workloads", nargs="+", default=list(WORKLOADS[:-1]), choices=WORKLOADS
+    )
     parser.add_argument(
         "--bare",
         action="store_true",
