@@ -120,9 +120,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--blocks", type=int, default=8)
     parser.add_argument("--requests", type=int, default=1000, help="per block")
-    parser.add_argument(
-        "--workloads", nargs="+", default=list(WORKLOADS[:-1]), choices=WORKLOADS
-    )
+    parser.add_argument("--workloads", nargs="+", default=list(WORKLOADS[:-1]), choices=WORKLOADS)
     parser.add_argument(
         "--bare",
         action="store_true",

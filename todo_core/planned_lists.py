@@ -47,7 +47,8 @@ def keeps(
     if has_due is not None and due is not has_due:
         return False
     if overdue is not None:
-        assert now is not None, "an overdue filter is answered at a moment: query.at(now)"
+        if now is None:
+            raise ValueError("an overdue filter is answered at a moment: query.at(now)")
         begins = overdue_from(task.due_date, task.due_at, task.time_zone)
         if (not task.completed and begins is not None and begins <= now) is not overdue:
             return False

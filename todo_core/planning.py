@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any, ClassVar, Final, Literal, TypedDict
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, available_timezones
 
 from todo_core.errors import InvalidTask
 
@@ -122,11 +123,15 @@ def check_time_zone(name: object) -> str | None:
         return None
     if not isinstance(name, str) or not 0 < len(name) <= 64 or _CONTROL.search(name):
         raise ValueError("must be an IANA time zone name, such as Europe/Berlin")
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("must be an IANA time zone name, such as Europe/Berlin") from None
+    if name not in _zone_names():  # nor a folder ("Europe"), nor "posix/..." or "right/..."
+        raise ValueError("must be an IANA time zone name, such as Europe/Berlin")
     return name
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    """The zones this machine (or the tzdata package) knows, read once: a file system walk."""
+    return frozenset(available_timezones())
 
 
 def check_due_date(due: object) -> date | None:
@@ -234,6 +239,8 @@ def _check_combination(parts: dict[str, str]) -> None:
     if "UNTIL" in parts:
         until = parts["UNTIL"]
         try:
-            datetime.strptime(until, "%Y%m%dT%H%M%SZ" if "T" in until else "%Y%m%d")
+            last = datetime.strptime(until, "%Y%m%dT%H%M%SZ" if "T" in until else "%Y%m%d")
         except ValueError:
             raise ValueError(f"rule part UNTIL={until} is not a date") from None
+        if not YEAR_MIN <= last.year <= YEAR_MAX:
+            raise ValueError(f"rule part UNTIL must be {_YEARS}")

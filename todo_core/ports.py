@@ -86,6 +86,12 @@ class TaskRepository(Protocol):
         serialise writes simply wait for it)."""
         ...
 
+    def kept(self, owner: str, key: IdempotencyKey) -> Outcome | None:
+        """The outcome kept under the owner's `key` since `key.fresh_after` (`replayed_for`
+        set), or None: what a write made against the stored task asks before it reads it,
+        so that a retry replays rather than failing the read's checks."""
+        ...
+
     def changed_since(self, owner: str, stamp: int) -> Delta:
         """The owner's tasks written at or after `stamp`, the ids of those deleted at or
         after it (none for stamp 0), and a stamp from which the next call misses no write

@@ -201,6 +201,10 @@ class AsyncTaskService:
                 if not outcome.done:
                     await self._written(owner, *target(write), None)
                 return done(outcome)
+        else:  # a retry must replay before the stored task is checked (it has changed since)
+            prior = await self._tasks.kept(owner, keyed)
+            if prior is not None:
+                return done(replayed(keyed, prior))
         assert isinstance(write, Change | Toggle)
         for _ in range(ATTEMPTS):  # kept under the key as asked: a retry is recognised
             task = current(await self.get(owner, write.task_id), write.expected)

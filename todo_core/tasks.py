@@ -33,7 +33,7 @@ CHANGEABLE: Final = (
     *("time_zone", "recurrence", "remind_at", "last_completed_at"),
 )
 # When a task is due and how it recurs: a change of any of these is checked against the
-# stored task and written with all of them (`service`'s `_rescheduled`).
+# stored task and written with all of them (`recurring.rescheduled`).
 SCHEDULE: Final = ("due_date", "due_at", "time_zone", "recurrence")
 TASK_LIMIT: Final = 10_000  # the most tasks one owner may have, unless the service says else
 
@@ -155,6 +155,13 @@ class TaskChanges:
         if clean.get("due_at") is not None:
             clean.setdefault("due_date", None)
         return cls(**clean)
+
+    @property
+    def partial_schedule(self) -> bool:
+        """Whether it sets some of `SCHEDULE`, not all: no store takes that (what it derives
+        from a due needs all of them; the service makes such a change whole first)."""
+        given = [name in self.fields for name in SCHEDULE]
+        return any(given) and not all(given)
 
     @property
     def reschedules(self) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,10 @@ from anyio.from_thread import BlockingPortal
 from tests.support.databases import temporary_database
 from tests.support.private_postgres import PrivateCluster
 from todo_adapters.sql import AsyncSqlTaskRepository, Connections, PoolOptions, migrate
+from todo_adapters.sql.async_database import KEPT_ROWS
+from todo_adapters.sql.listing import LIST
+from todo_adapters.sql.pool import KEPT_CURSORS
+from todo_adapters.sql.postgres_texts import postgres_texts
 from todo_core.errors import StorageTimeout, StorageUnavailable
 from todo_core.tasks import NewTask
 
@@ -232,5 +237,47 @@ def test_a_server_that_goes_away_is_a_quick_503_and_service_resumes_when_it_is_b
                 except StorageUnavailable:
                     assert time.monotonic() - started < 2, "did not recover"
                     await asyncio.sleep(0.05)
+
+    run(portal, scenario)
+
+
+def test_a_connection_runs_a_statement_again_on_the_cursor_it_kept(
+    portal: BlockingPortal, postgres_engine: object, postgres_url: str
+) -> None:
+    """Each statement keeps its cursor (so psycopg keeps its loaders), the most recently run
+    `KEPT_CURSORS` of them; a long result's cursor is let go; answers stay each call's own."""
+
+    alice, bob = f"alice-{uuid.uuid4()}", f"bob-{uuid.uuid4()}"
+
+    async def scenario() -> None:
+        async with opened(postgres_url, size=1, max_overflow=0) as (connections, tasks):
+            first = await tasks.add(alice, NewTask("one"), T0)
+            assert first is not None
+            assert [t.title for t in await tasks.list(alice)] == ["one"]
+            await tasks.add(alice, NewTask("two"), T0)
+            assert [t.title for t in await tasks.list(alice)] == ["one", "two"]
+            connection = await connections.acquire()
+            try:
+                sql = "SELECT %(n)s::int"
+                kept = connection.cursor_for(sql)
+                assert connection.cursor_for(sql) is kept
+                for n in range(KEPT_CURSORS):
+                    connection.cursor_for(f"SELECT {n}")
+                assert connection.cursor_for(sql) is not kept  # the least recent went
+                await connection.cursor_for(sql).execute(sql, {"n": 7})
+                assert await connection.cursor_for(sql).fetchall() == [(7,)]
+            finally:
+                await connections.release(connection)
+            for n in range(KEPT_ROWS + 1):
+                await tasks.add(bob, NewTask(f"t{n}"), T0)
+            listing = postgres_texts()[LIST]
+            connection = await connections.acquire()
+            before = connection.cursor_for(listing)
+            await connections.release(connection)
+            assert len(await tasks.list(bob)) == KEPT_ROWS + 1  # past the bound: let go
+            connection = await connections.acquire()
+            assert connection.cursor_for(listing) is not before
+            await connections.release(connection)
+            assert len(await tasks.list(bob)) == KEPT_ROWS + 1
 
     run(portal, scenario)

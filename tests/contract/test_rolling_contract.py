@@ -19,7 +19,7 @@ from todo_core.errors import StaleTask
 from todo_core.planning import Recurrence
 from todo_core.ports import TaskRepository
 from todo_core.service import TaskService
-from todo_core.tasks import Task
+from todo_core.tasks import Task, TaskChanges
 
 T0 = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
 OCCURRENCES = DateutilOccurrences()
@@ -177,3 +177,32 @@ def test_concurrent_completions_of_a_recurring_task_each_roll_it_or_are_told_sta
     assert final == max(landed, key=lambda done: done.version)
     assert final is not None
     assert not final.completed
+
+
+def test_a_keyed_reschedule_retried_replays_though_the_task_moved_on(
+    repository: TaskRepository,
+) -> None:
+    """A reschedule is checked against the stored task; its retry, which finds the task at
+    the version it wrote, replays the first answer instead of failing that check (412)."""
+    service, _ = serving(repository, T0)
+    task = service.add("alice", "move me", due_date=date(2026, 3, 2))
+    first = service.change_once("alice", "k1", task.id, expected=1, due_date=date(2026, 4, 1))
+    again = service.change_once("alice", "k1", task.id, expected=1, due_date=date(2026, 4, 1))
+    assert not first.replayed
+    assert again.replayed
+    assert again.task == first.task
+    assert first.task is not None
+    assert (first.task.version, first.task.due_date) == (2, date(2026, 4, 1))
+    service.remove("alice", task.id)  # gone since: the retry still replays
+    assert service.change_once(
+        "alice", "k1", task.id, expected=1, due_date=date(2026, 4, 1)
+    ).replayed
+
+
+def test_a_store_refuses_a_change_of_part_of_the_schedule(repository: TaskRepository) -> None:
+    """What a store derives from a due needs all of it: the service sends the schedule whole."""
+    service, _ = serving(repository, T0)
+    task = service.add("alice", "due", due_date=date(2026, 3, 2))
+    with pytest.raises(ValueError, match="schedule"):
+        repository.change("alice", task.id, TaskChanges.of(time_zone="Asia/Tokyo"), T0)
+    assert repository.get("alice", task.id) == task

@@ -138,3 +138,15 @@ def test_rules_in_the_subset_are_kept_in_one_spelling(rule: str, canonical: str)
 def test_rules_outside_the_subset_are_refused(rule: str) -> None:
     with pytest.raises(ValueError, match="rule"):
         canonical_rule(rule)
+
+
+@pytest.mark.parametrize("name", ["Europe", "America", "right/Europe/Berlin", "posixrules"])
+def test_a_zone_is_one_of_the_databases_zones_not_a_folder_or_a_variant(name: str) -> None:
+    with pytest.raises(ValueError, match="IANA time zone"):
+        check_time_zone(name)
+
+
+@pytest.mark.parametrize("until", ["99991231T235959Z", "19691231", "30000101"])
+def test_an_until_is_within_the_years_a_due_may_be(until: str) -> None:
+    with pytest.raises(ValueError, match="UNTIL must be in the years"):
+        canonical_rule(f"FREQ=DAILY;UNTIL={until}")

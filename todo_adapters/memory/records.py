@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from todo_core.derived import tag_keys
 from todo_core.idempotency import Outcome
 from todo_core.planned_lists import TagCount, TagCounts
-from todo_core.tasks import Task
+from todo_core.tasks import NewTask, Task
 
 
 @dataclass(slots=True)
@@ -27,7 +27,21 @@ class Kept:
     outcome: Outcome
 
 
-def age(item: tuple[str, Kept]) -> tuple[datetime, str]:
+def kept_in_order(keys: dict[str, Kept], key: str, kept: Kept, bound: int) -> dict[str, Kept]:
+    """An owner's keys with `key` kept, oldest first as SQL orders them (by time, then key),
+    the oldest past `bound` forgotten."""
+    keys.pop(key, None)  # an expired key used afresh is kept anew
+    newest = next(reversed(keys.items()), None)
+    keys[key] = kept
+    if newest is not None and (kept.at, key) < (newest[1].at, newest[0]):
+        # out of order (another clock, a retry of an old request): put it in its place
+        keys = dict(sorted(keys.items(), key=_age))
+    while len(keys) > bound:
+        del keys[next(iter(keys))]
+    return keys
+
+
+def _age(item: tuple[str, Kept]) -> tuple[datetime, str]:
     name, kept = item
     return kept.at, name
 
@@ -41,9 +55,37 @@ def tag_counts(tasks: Iterable[Task]) -> TagCounts:
     return [TagCount(min(spelled), len(spelled)) for _, spelled in sorted(spellings.items())]
 
 
+def new_task(task_id: int, owner: str, new: NewTask, now: datetime) -> Task:
+    """The task `new` makes, as SQL stores it: version 1, created (and completed, when it
+    is) at `now`."""
+    return Task(
+        task_id,
+        owner,
+        new.title,
+        new.description,
+        new.completed,
+        now,
+        now,
+        1,
+        new.priority,
+        list(new.tags),
+        new.due_date,
+        new.due_at,
+        new.time_zone,
+        new.recurrence,
+        new.remind_at,
+        now if new.completed else None,
+    )
+
+
 def copy(task: Task) -> Task:
     """A task of the caller's own: its tag list too."""
     return replace(task, tags=list(task.tags))
+
+
+def copied(outcome: Outcome) -> Outcome:
+    """An outcome whose task is of its holder's own: the kept one and the caller's apart."""
+    return outcome if outcome.task is None else replace(outcome, task=copy(outcome.task))
 
 
 def by_id(task: Task) -> int:

@@ -14,7 +14,17 @@ import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from todo_adapters.memory.records import Kept, Tombstone, age, by_id, copy, tag_counts, utc
+from todo_adapters.memory.records import (
+    Kept,
+    Tombstone,
+    by_id,
+    copied,
+    copy,
+    kept_in_order,
+    new_task,
+    tag_counts,
+    utc,
+)
 from todo_core.errors import SyncExpired
 from todo_core.idempotency import KEYS_PER_OWNER, IdempotencyKey, Outcome
 from todo_core.listing import TaskQuery, is_after
@@ -108,14 +118,23 @@ class AsyncInMemoryTaskRepository:
 
     async def write_once(self, owner: str, key: IdempotencyKey, write: Write) -> Outcome:
         with self._lock:
-            keys = self._keys.setdefault(owner, {})
-            kept = keys.get(key.key)
-            if kept is not None and kept.at >= key.fresh_after:
-                return replace(kept.outcome, replayed_for=kept.fingerprint)
+            prior = self._kept(owner, key)
+            if prior is not None:
+                return prior
             outcome = self._write(owner, write)
             if outcome.done:
-                self._keep(owner, key, Kept(key.fingerprint, utc(key.at), outcome))
+                self._keep(owner, key, Kept(key.fingerprint, utc(key.at), copied(outcome)))
             return outcome
+
+    async def kept(self, owner: str, key: IdempotencyKey) -> Outcome | None:
+        with self._lock:
+            return self._kept(owner, key)
+
+    def _kept(self, owner: str, key: IdempotencyKey) -> Outcome | None:
+        kept = self._keys.setdefault(owner, {}).get(key.key)
+        if kept is None or kept.at < key.fresh_after:
+            return None
+        return replace(copied(kept.outcome), replayed_for=kept.fingerprint)
 
     async def changed_since(self, owner: str, stamp: int) -> Delta:
         with self._lock:
@@ -148,28 +167,13 @@ class AsyncInMemoryTaskRepository:
                     if limit is not None and len(tasks) >= limit:
                         return Outcome(False)
                     now = utc(now)
-                    added = Task(
-                        next(self._ids),
-                        owner,
-                        new.title,
-                        new.description,
-                        new.completed,
-                        now,
-                        now,
-                        1,
-                        new.priority,
-                        list(new.tags),
-                        new.due_date,
-                        new.due_at,
-                        new.time_zone,
-                        new.recurrence,
-                        new.remind_at,
-                        now if new.completed else None,
-                    )
+                    added = new_task(next(self._ids), owner, new, now)
                     self._by_owner.setdefault(owner, {})[added.id] = added
                     self._stamps[added.id] = self._stamp()
                     return Outcome(True, copy(added))
                 case Change(task_id, changes, now, expected):
+                    if changes.partial_schedule:
+                        raise ValueError("a change of the schedule sets all of it (TaskChanges)")
                     changed = tasks.get(task_id)
                     if changed is not None and rolls(changed, changes):
                         return Outcome(False)  # the service rolls it forward instead
@@ -193,17 +197,7 @@ class AsyncInMemoryTaskRepository:
                     return Outcome(True)
 
     def _keep(self, owner: str, key: IdempotencyKey, kept: Kept) -> None:
-        """Keep a key, oldest first as SQL orders them (by time, then key), forgetting the
-        owner's oldest past the bound."""
-        keys = self._keys[owner]
-        keys.pop(key.key, None)  # an expired key used afresh is kept anew
-        newest = next(reversed(keys.items()), None)
-        keys[key.key] = kept
-        if newest is not None and (kept.at, key.key) < (newest[1].at, newest[0]):
-            # out of order (another clock, a retry of an old request): put it in its place
-            self._keys[owner] = keys = dict(sorted(keys.items(), key=age))
-        while len(keys) > self._keys_per_owner:
-            del keys[next(iter(keys))]
+        self._keys[owner] = kept_in_order(self._keys[owner], key.key, kept, self._keys_per_owner)
 
     def _bury(self, owner: str, tombstone: Tombstone) -> None:
         """Keep a tombstone, forgetting the owner's oldest past the bound."""

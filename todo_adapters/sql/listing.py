@@ -83,6 +83,8 @@ def list_parameters(owner: str, query: TaskQuery) -> Values:
 def _planned(query: TaskQuery) -> Values:
     """The planning filters' values; None for each not in the query (the statement of a
     `planned` shape holds all of them, each true when its value is NULL)."""
+    if query.overdue is not None and query.now is None:
+        raise ValueError("an overdue filter is answered at a moment: query.at(now)")
     before, after = query.due_before, query.due_after
     return {
         "priorities": None if query.priorities is None else list(query.priorities),

@@ -27,23 +27,32 @@ from todo_core.errors import StorageUnavailable
 log = logging.getLogger(__name__)
 
 
+# The most statements a connection keeps a cursor for, the most recently run: a few dozen run
+# often (a list's shapes, the writes), each cursor holding its last result until it runs again.
+KEPT_CURSORS = 16
+
+
 class PooledConnection(psycopg.AsyncConnection[Any]):
     """A connection that remembers when it was last handed back to the pool, and keeps a
-    cursor for each statement it runs."""
+    cursor for each statement it runs often."""
 
     returned_at = 0.0  # monotonic; 0 for a new connection, which needs no ping
-    _cursors: dict[str, psycopg.AsyncCursor[Any]] | None = None
+    _cursors: dict[str, psycopg.AsyncCursor[Any]] | None = None  # least recently run first
 
     def cursor_for(self, sql: str) -> psycopg.AsyncCursor[Any]:
-        """The cursor that ran `sql` here last time: psycopg keeps a cursor's loaders and
-        dumpers while it runs the same query (the same `str` object) again, which saves 10
-        to 35 us of CPU a statement (the docs' performance page)."""
+        """The cursor that ran `sql` here before: psycopg keeps a cursor's loaders and
+        dumpers while it runs the same query (the same `str` object) again, which saved
+        CPU on every statement (the docs' performance page). Its timestamp loaders keep the
+        session's zone: every session of the pool runs in UTC (`Connections._connected`)."""
         cursors = self._cursors
         if cursors is None:
             cursors = self._cursors = {}
-        cursor = cursors.get(sql)
+        cursor = cursors.pop(sql, None)
         if cursor is None:
-            cursor = cursors[sql] = self.cursor(binary=True)
+            cursor = self.cursor(binary=True)
+            if len(cursors) >= KEPT_CURSORS:
+                del cursors[next(iter(cursors))]
+        cursors[sql] = cursor
         return cursor
 
     def forget_cursor(self, sql: str) -> None:

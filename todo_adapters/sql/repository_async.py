@@ -97,6 +97,10 @@ class AsyncSqlTaskRepository:
                 await self._db.rows(idempotency.FORGET_EXPIRED_KEY, values)
         raise IdempotencyKeyInUse("The idempotency key is in use; retry")
 
+    async def kept(self, owner: str, key: IdempotencyKey) -> Outcome | None:
+        rows = await self._db.rows(idempotency.KEPT, idempotency.key_values(owner, key))
+        return idempotency.kept_outcome(rows[0]) if rows else None
+
     async def changed_since(self, owner: str, stamp: int) -> Delta:
         begin = syncing.POSTGRES_SNAPSHOT if self._postgres else "BEGIN"
         values = {"owner": owner, "stamp": stamp}

@@ -48,6 +48,8 @@ def statement_of(owner: str, write: Write) -> tuple[Statement, Values]:
             values.update(_planned(new), last_completed_at=now if new.completed else None)
             return ADD, values
         case Change(task_id, changes, now, expected):
+            if changes.partial_schedule:
+                raise ValueError("a change of the schedule sets all of it (TaskChanges)")
             values.update(task_id=task_id, now=now, expected=expected)
             for name in CHANGEABLE:
                 setting = name in changes.fields
@@ -86,7 +88,6 @@ def _derived_changes(changes: TaskChanges) -> Values:
     tags = () if changes.tags is UNSET else changes.tags
     due_date, due_at, zone = changes.due_date, changes.due_at, changes.time_zone
     if due_date is UNSET or due_at is UNSET or zone is UNSET:
-        assert not changes.reschedules, "a change of the schedule sets it whole"
         due_date = due_at = zone = None
     derived = _derived(tags, due_date, due_at, zone)
     return {f"new_{name}": value for name, value in derived.items()}

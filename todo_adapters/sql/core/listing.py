@@ -111,9 +111,6 @@ def _after(
     # Tasks without a due come last both ways, ordered by id: a cursor among them (its value
     # NULL) goes on by id; one before them goes on to the rest of the dues, then to them.
     undue = _tasks.c.due_order.is_(None)
-    by_id = (
-        _tasks.c.id < bindparam("after_id") if descending else _tasks.c.id > bindparam("after_id")
-    )
     return or_(
         and_(value.is_(None), undue, by_id),
         and_(value.is_not(None), or_(beyond, undue)),
@@ -137,10 +134,11 @@ def _planned(postgres: bool) -> list[ColumnElement[bool]]:
         _maybe("overdue", Boolean(), postgres),
         _maybe("has_due", Boolean(), postgres),
     )
-    late = and_(
-        func.coalesce(_tasks.c.overdue_at <= _maybe("now", moment, postgres), false()),
-        not_(_tasks.c.completed),
-    )
+    # Overdue: `overdue_at <= now` and open, spelled so that PostgreSQL sees it implies the
+    # partial index of open dues (`overdue_at IS NOT NULL AND NOT completed`); not overdue:
+    # anything else, a task without a due included.
+    late = and_(_tasks.c.overdue_at <= _maybe("now", moment, postgres), not_(_tasks.c.completed))
+    in_time = not_(func.coalesce(late, false()))
     return [
         or_(priorities.is_(None), _priority_in(postgres)),
         or_(tags.is_(None), _tagged_all(postgres)),
@@ -148,7 +146,7 @@ def _planned(postgres: bool) -> list[ColumnElement[bool]]:
         or_(after_day.is_(None), _tasks.c.due_day >= after_day),
         or_(before_at.is_(None), _tasks.c.due_order < before_at),
         or_(after_at.is_(None), _tasks.c.due_order >= after_at),
-        or_(overdue.is_(None), late == overdue),
+        or_(overdue.is_(None), and_(overdue, late), and_(not_(overdue), in_time)),
         or_(has_due.is_(None), _tasks.c.due_order.is_not(None) == has_due),
     ]
 

@@ -27,6 +27,7 @@ router = APIRouter(prefix="/api/{user_id}/tags", tags=["tags"])
 async def list_tags(request: Request, tasks: CallerTasksDep) -> Response:
     """Every tag on the user's tasks, once, with how many tasks carry it, ordered by tag
     whatever its case. Tags equal but for case are one, spelled as the least of their
-    spellings in code point order (`Work` before `work`). `?tag=` filters the list by one."""
+    spellings in code point order (`Work` before `work`); `?tag=` on the task list filters
+    by one."""
     response = tags_response(await tasks.tags())
     return tagged(response, etag_of_body(response.body), request)
