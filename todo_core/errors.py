@@ -73,6 +73,15 @@ class StaleTask(TodoError):
         self.task_id = task_id
 
 
+class TaskBusy(TodoError):
+    """Other writes to the task kept landing between reading it and writing it (a roll, a
+    reschedule): nothing was changed; retry."""
+
+    def __init__(self, task_id: int) -> None:
+        super().__init__(f"Task {task_id} is being changed by other requests; retry")
+        self.task_id = task_id
+
+
 # Why a token is refused, as the log names it.
 TokenProblem = Literal[
     "malformed",  # not a JWT, or a header or claims that do not parse

@@ -29,7 +29,7 @@ from todo_core.checks import (
     task_id_of,
 )
 from todo_core.clock import Clock, UtcClock
-from todo_core.errors import StaleTask
+from todo_core.errors import StaleTask, TaskBusy
 from todo_core.idempotency import KEY_TTL, Done, IdempotencyKey, check_key, replayed
 from todo_core.listing import TaskPage, TaskQuery
 from todo_core.planned_lists import TagCounts
@@ -210,7 +210,7 @@ class TaskService:
             outcome = replayed(keyed, self._tasks.write_once(owner, keyed, rewrite))
             if outcome.done:
                 return done(outcome)
-        raise StaleTask(write.task_id)
+        raise TaskBusy(write.task_id)
 
     def _new(
         self, title: str, description: str | None, completed: bool, planned: PlannedFields
@@ -232,7 +232,7 @@ class TaskService:
                 written = self._tasks.change(owner, task.id, changes, rewrite.now, task.version)
             if written is not None:
                 return written
-        raise StaleTask(write.task_id)
+        raise TaskBusy(write.task_id)
 
     def _written(self, owner: str, task_id: int, expected: int | None, task: Task | None) -> Task:
         """The written task; else why not: gone (TaskNotFound) or changed meanwhile."""

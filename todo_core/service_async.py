@@ -27,7 +27,7 @@ from todo_core.checks import (
     task_id_of,
 )
 from todo_core.clock import Clock, UtcClock
-from todo_core.errors import StaleTask
+from todo_core.errors import StaleTask, TaskBusy
 from todo_core.idempotency import KEY_TTL, Done, IdempotencyKey, check_key, replayed
 from todo_core.listing import TaskPage, TaskQuery
 from todo_core.planned_lists import TagCounts
@@ -212,7 +212,7 @@ class AsyncTaskService:
             outcome = replayed(keyed, await self._tasks.write_once(owner, keyed, rewrite))
             if outcome.done:
                 return done(outcome)
-        raise StaleTask(write.task_id)
+        raise TaskBusy(write.task_id)
 
     def _new(
         self, title: str, description: str | None, completed: bool, planned: PlannedFields
@@ -236,7 +236,7 @@ class AsyncTaskService:
                 )
             if written is not None:
                 return written
-        raise StaleTask(write.task_id)
+        raise TaskBusy(write.task_id)
 
     async def _written(
         self, owner: str, task_id: int, expected: int | None, task: Task | None

@@ -15,7 +15,7 @@ import pytest
 
 from tests.support.clocks import SetClock
 from todo_adapters.occurrences import DateutilOccurrences
-from todo_core.errors import StaleTask
+from todo_core.errors import StaleTask, TaskBusy
 from todo_core.planning import Recurrence
 from todo_core.ports import TaskRepository
 from todo_core.service import TaskService
@@ -206,3 +206,48 @@ def test_a_store_refuses_a_change_of_part_of_the_schedule(repository: TaskReposi
     with pytest.raises(ValueError, match="schedule"):
         repository.change("alice", task.id, TaskChanges.of(time_zone="Asia/Tokyo"), T0)
     assert repository.get("alice", task.id) == task
+
+
+class Contended:
+    """A real store where another request's write always lands between a read and a write
+    made at the version read: what a busy task looks like to the service."""
+
+    def __init__(self, repository: TaskRepository) -> None:
+        self._repository = repository
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._repository, name)
+
+    def change(
+        self,
+        owner: str,
+        task_id: int,
+        changes: TaskChanges,
+        now: datetime,
+        expected: int | None = None,
+    ) -> Task | None:
+        if expected is not None:
+            self._repository.change(owner, task_id, TaskChanges.of(title="meanwhile"), now)
+        return self._repository.change(owner, task_id, changes, now, expected)
+
+
+def test_a_roll_that_never_finds_the_task_still_is_busy_not_stale(
+    repository: TaskRepository,
+) -> None:
+    """Without If-Match the caller expected no version: after ten tries it is 409 task_busy
+    (retry), not 412 task_changed, and nothing of the roll was written."""
+    service, _ = serving(repository, T0)
+    task = service.add(
+        "alice", "weekly", due_date=date(2026, 3, 2), recurrence=Recurrence("FREQ=WEEKLY")
+    )
+    busy = TaskService(Contended(repository), SetClock(T0), occurrences=OCCURRENCES)  # type: ignore[arg-type]
+    with pytest.raises(TaskBusy):
+        busy.toggle("alice", task.id)
+    stored = repository.get("alice", task.id)
+    assert stored is not None
+    assert (stored.due_date, stored.completed, stored.last_completed_at) == (
+        date(2026, 3, 2),
+        False,
+        None,
+    )
+    assert stored.version == 1 + 10  # the ten writes that came between, and no roll

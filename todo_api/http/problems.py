@@ -33,6 +33,7 @@ from todo_core.errors import (
     StorageTimeout,
     StorageUnavailable,
     SyncExpired,
+    TaskBusy,
     TaskLimitReached,
     TaskNotFound,
     TokenCheckUnavailable,
@@ -119,6 +120,7 @@ STATUS_OF: dict[type[Exception], tuple[int, str, str | None]] = {
         "idempotency_key_in_use",
         "The first request with this idempotency key is still running; retry shortly",
     ),
+    TaskBusy: (409, "task_busy", "Other requests kept changing the task meanwhile; retry shortly"),
     BadPrecondition: (400, "invalid_precondition", "If-Match takes one entity tag, or *"),
     StaleTask: (
         412,
@@ -164,7 +166,7 @@ async def _mapped(_: Request, error: Exception) -> JSONResponse:
         headers = challenge(code, detail)
         if not isinstance(error, MissingToken):
             log_refusal(error)
-    if isinstance(error, IdempotencyKeyInUse):
+    if isinstance(error, IdempotencyKeyInUse | TaskBusy):
         headers = {"Retry-After": "1"}
     if isinstance(error, RateLimited):
         headers = error.headers
