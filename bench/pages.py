@@ -21,6 +21,7 @@ import psycopg
 from bench.loadgen import Picker, Request, run_load
 from bench.targets import product
 from tests.support.databases import recreate_database
+from tests.support.servers import Service
 from tests.support.tokens import sign, soon
 from todo_adapters.sql import listing
 from todo_adapters.sql.postgres_texts import postgres_texts
@@ -129,40 +130,11 @@ def main() -> None:
                     continue
                 deep = cursors(service.base, user, tokens[user], query, 20 if size > 100 else 1)
                 for page, paths in (("first", [f"/api/{user}/tasks?{query}"]), ("deep", deep)):
-                    picker = _picker(paths, tokens[user])
-                    outcome = run_load(
-                        "127.0.0.1",
-                        service.port,
-                        picker,
-                        args.connections,
-                        args.seconds,
-                        server_cpu=service.cpu_seconds,
-                    )
-                    assert outcome.failures == 0, outcome.statuses
-                    print(
-                        f"| {size:,} tasks | {order} | {page} | "
-                        f"{outcome.percentile(0.5) * 1000:.2f} | "
-                        f"{outcome.percentile(0.99) * 1000:.2f} | {outcome.rate:,.0f} | "
-                        f"{outcome.cpu_ms_per_request:.2f} |",
-                        flush=True,
-                    )
+                    cell = (f"{size:,} tasks", order, page)
+                    print(_measured(cell, service, _picker(paths, tokens[user]), args), flush=True)
         for order, query in PLANNER_QUERIES.items():
-            path = f"/api/planner/tasks?{query}"
-            outcome = run_load(
-                "127.0.0.1",
-                service.port,
-                _picker([path], tokens["planner"]),
-                args.connections,
-                args.seconds,
-                server_cpu=service.cpu_seconds,
-            )
-            assert outcome.failures == 0, outcome.statuses
-            print(
-                f"| 10,000 planned | {order} | first | {outcome.percentile(0.5) * 1000:.2f} | "
-                f"{outcome.percentile(0.99) * 1000:.2f} | {outcome.rate:,.0f} | "
-                f"{outcome.cpu_ms_per_request:.2f} |",
-                flush=True,
-            )
+            picker = _picker([f"/api/planner/tasks?{query}"], tokens["planner"])
+            print(_measured(("10,000 planned", order, "first"), service, picker, args), flush=True)
         for sort in ("id", "-updated_at"):
             print(f"\nThe plan of a page of the large user 1,000 tasks deep, sort={sort}:\n")
             print(explain(url, "large", sort))
@@ -171,6 +143,26 @@ def main() -> None:
             print(explain_first(url, "planner", task_query))
     finally:
         service.stop()
+
+
+def _measured(
+    cell: tuple[str, str, str], service: Service, picker: Picker, args: argparse.Namespace
+) -> str:
+    """One cell's row: the load `picker` makes on `service`, as the table prints it."""
+    outcome = run_load(
+        "127.0.0.1",
+        service.port,
+        picker,
+        args.connections,
+        args.seconds,
+        server_cpu=service.cpu_seconds,
+    )
+    assert outcome.failures == 0, outcome.statuses
+    return (
+        f"| {' | '.join(cell)} | {outcome.percentile(0.5) * 1000:.2f} | "
+        f"{outcome.percentile(0.99) * 1000:.2f} | {outcome.rate:,.0f} | "
+        f"{outcome.cpu_ms_per_request:.2f} |"
+    )
 
 
 def _picker(paths: list[str], token: str) -> Picker:
