@@ -9,7 +9,7 @@ twins only orchestrate.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import Unpack
 
 from todo_core import recurring
 from todo_core.checks import (
@@ -43,9 +43,6 @@ from todo_core.tasks import (
     is_task_id,
 )
 from todo_core.writes import Add, Change, Remove, Toggle, Write
-
-if TYPE_CHECKING:
-    from typing_extensions import Unpack
 
 ATTEMPTS = 10  # a roll or a reschedule is written at the version it read; so many tries
 

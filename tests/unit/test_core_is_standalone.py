@@ -46,3 +46,26 @@ def test_every_error_and_every_value_of_the_services_is_exported_from_the_packag
     values = {"Task", "NewTask", "TaskChanges", "TaskQuery", "TaskPage", "Changes", "Done"}
     missing = sorted((raised | values) - set(todo_core.__all__))
     assert not missing, f"export these from todo_core: {missing}"
+
+
+def test_no_module_of_todo_core_names_a_third_party_package_even_for_type_checking() -> None:
+    """The run-time probe above cannot see imports under `TYPE_CHECKING` (nor import-linter,
+    which is told to skip them); a type checker on a machine with only the standard library
+    would fail on them all the same."""
+    import ast
+
+    foreign = []
+    for source in sorted((ROOT / "todo_core").glob("*.py")):
+        for node in ast.walk(ast.parse(source.read_text(), str(source))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            foreign += [
+                f"{source.name}: {name}"
+                for name in names
+                if name.split(".")[0] not in sys.stdlib_module_names | {"todo_core", "__future__"}
+            ]
+    assert foreign == []

@@ -7,7 +7,7 @@ the caller): FastAPI's cost is per dependency level, on every request.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Unpack
 
 from fastapi import Depends, Path, Request
 
@@ -23,9 +23,6 @@ from todo_core.planning import PlannedFields
 from todo_core.service_async import AsyncTaskService
 from todo_core.syncing import Changes
 from todo_core.tasks import ChangedFields, Task
-
-if TYPE_CHECKING:
-    from typing_extensions import Unpack
 
 MAX_AUTHORIZATION_LENGTH = len("Bearer ") + MAX_TOKEN_LENGTH
 
