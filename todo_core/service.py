@@ -124,14 +124,14 @@ class TaskService:
             task = self._tasks.change(owner, task_id, changes, write.now, expected)
             if task is not None or not may_roll(write):
                 return self._written(owner, task_id, expected, task)
-        return self._made_whole(owner, write)
+        return found(task_id, (self._made_whole(owner, write)).task)
 
     def toggle(self, owner: str, task_id: int, expected: int | None = None) -> Task:
         """Flip `completed`; completing an open recurring task rolls it forward instead."""
         owner = existing(owner, task_id)
         write = Toggle(task_id, self._now(), expected)
         task = self._tasks.toggle(owner, task_id, write.now, expected)
-        return task or self._made_whole(owner, write)
+        return task or found(task_id, (self._made_whole(owner, write)).task)
 
     def remove(self, owner: str, task_id: int, expected: int | None = None) -> None:
         owner = existing(owner, task_id)
@@ -201,34 +201,36 @@ class TaskService:
             if prior is not None:
                 return done(replayed(keyed, prior))
         assert isinstance(write, Change | Toggle)
-        for _ in range(ATTEMPTS):  # kept under the key as asked: a retry is recognised
-            task = current(self.get(owner, write.task_id), write.expected)
-            rewrite = recurring.rewritten(task, write, self._now(), self._rules)
-            outcome = replayed(keyed, self._tasks.write_once(owner, keyed, rewrite))
-            if outcome.done:
-                return done(outcome)
-        raise TaskBusy(write.task_id)
+        return self._made_whole(owner, write, keyed)
 
     def _new(
         self, title: str, description: str | None, completed: bool, planned: PlannedFields
     ) -> NewTask:
         return recurring.planned(NewTask.of(title, description, completed, **planned), self._rules)
 
-    def _made_whole(self, owner: str, write: Change | Toggle) -> Task:
+    def _made_whole(
+        self, owner: str, write: Change | Toggle, keyed: IdempotencyKey | None = None
+    ) -> Done:
         """A write the store does not make alone (completing an open recurring task, which
         rolls it; changing when a task is due or how it recurs, which is checked against the
         stored task), made against the stored task and written at the version read: made
-        again when another write came between."""
+        again when another write came between. Under `keyed`, kept as asked, so that a retry
+        is recognised."""
         for _ in range(ATTEMPTS):
             task = current(self.get(owner, write.task_id), write.expected)
             rewrite = recurring.rewritten(task, write, self._now(), self._rules)
+            if keyed is not None:
+                outcome = replayed(keyed, self._tasks.write_once(owner, keyed, rewrite))
+                if outcome.done:
+                    return done(outcome)
+                continue
             if isinstance(rewrite, Toggle):
                 written = self._tasks.toggle(owner, task.id, rewrite.now, task.version)
             else:
                 changes = rewrite.changes
                 written = self._tasks.change(owner, task.id, changes, rewrite.now, task.version)
             if written is not None:
-                return written
+                return Done(written)
         raise TaskBusy(write.task_id)
 
     def _written(self, owner: str, task_id: int, expected: int | None, task: Task | None) -> Task:

@@ -122,14 +122,14 @@ class AsyncTaskService:
             task = await self._tasks.change(owner, task_id, changes, write.now, expected)
             if task is not None or not may_roll(write):
                 return await self._written(owner, task_id, expected, task)
-        return await self._made_whole(owner, write)
+        return found(task_id, (await self._made_whole(owner, write)).task)
 
     async def toggle(self, owner: str, task_id: int, expected: int | None = None) -> Task:
         """Flip `completed`; completing an open recurring task rolls it forward instead."""
         owner = existing(owner, task_id)
         write = Toggle(task_id, self._now(), expected)
         task = await self._tasks.toggle(owner, task_id, write.now, expected)
-        return task or await self._made_whole(owner, write)
+        return task or found(task_id, (await self._made_whole(owner, write)).task)
 
     async def remove(self, owner: str, task_id: int, expected: int | None = None) -> None:
         owner = existing(owner, task_id)
@@ -203,27 +203,29 @@ class AsyncTaskService:
             if prior is not None:
                 return done(replayed(keyed, prior))
         assert isinstance(write, Change | Toggle)
-        for _ in range(ATTEMPTS):  # kept under the key as asked: a retry is recognised
-            task = current(await self.get(owner, write.task_id), write.expected)
-            rewrite = recurring.rewritten(task, write, self._now(), self._rules)
-            outcome = replayed(keyed, await self._tasks.write_once(owner, keyed, rewrite))
-            if outcome.done:
-                return done(outcome)
-        raise TaskBusy(write.task_id)
+        return await self._made_whole(owner, write, keyed)
 
     def _new(
         self, title: str, description: str | None, completed: bool, planned: PlannedFields
     ) -> NewTask:
         return recurring.planned(NewTask.of(title, description, completed, **planned), self._rules)
 
-    async def _made_whole(self, owner: str, write: Change | Toggle) -> Task:
+    async def _made_whole(
+        self, owner: str, write: Change | Toggle, keyed: IdempotencyKey | None = None
+    ) -> Done:
         """A write the store does not make alone (completing an open recurring task, which
         rolls it; changing when a task is due or how it recurs, which is checked against the
         stored task), made against the stored task and written at the version read: made
-        again when another write came between."""
+        again when another write came between. Under `keyed`, kept as asked, so that a retry
+        is recognised."""
         for _ in range(ATTEMPTS):
             task = current(await self.get(owner, write.task_id), write.expected)
             rewrite = recurring.rewritten(task, write, self._now(), self._rules)
+            if keyed is not None:
+                outcome = replayed(keyed, await self._tasks.write_once(owner, keyed, rewrite))
+                if outcome.done:
+                    return done(outcome)
+                continue
             if isinstance(rewrite, Toggle):
                 written = await self._tasks.toggle(owner, task.id, rewrite.now, task.version)
             else:
@@ -232,7 +234,7 @@ class AsyncTaskService:
                     owner, task.id, changes, rewrite.now, task.version
                 )
             if written is not None:
-                return written
+                return Done(written)
         raise TaskBusy(write.task_id)
 
     async def _written(

@@ -29,7 +29,27 @@ from todo_core.tasks import DESCRIPTION_MAX, OWNER_ID_MAX, TITLE_MAX
 _TaskId = BigInteger().with_variant(Integer(), "sqlite")
 
 
-class TaskRow(SQLModel, table=True):
+class PlannedColumns(SQLModel):
+    """What a user plans a task with (todo_core.planning), in Task's order: the columns of a
+    task and of the outcome an idempotency key keeps alike (a column each table makes anew)."""
+
+    priority: str = Field(
+        default="medium",
+        sa_type=String(6),
+        nullable=False,
+        sa_column_kwargs={"server_default": text("'medium'")},
+    )
+    tags: list[str] = Field(default_factory=list, sa_type=TextList, nullable=False)
+    due_date: date | None = Field(default=None, sa_type=Date)
+    due_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    time_zone: str | None = Field(default=None, sa_type=String(64))
+    # `rows.recurrence_text`'s JSON: the rule, where it starts from, and its anchor.
+    recurrence: str | None = Field(default=None, sa_type=Text)
+    remind_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    last_completed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class TaskRow(PlannedColumns, table=True):
     """One stored task. Lives only here: the domain's Task is a plain dataclass."""
 
     __tablename__ = "tasks"
@@ -67,20 +87,7 @@ class TaskRow(SQLModel, table=True):
     version: int = Field(
         default=1, sa_column=Column(BigInteger, nullable=False, server_default=text("1"))
     )
-    # What a user plans a task with (todo_core.planning), in Task's order.
-    priority: str = Field(
-        default="medium",
-        sa_column=Column(String(6), nullable=False, server_default=text("'medium'")),
-    )
-    tags: list[str] = Field(default_factory=list, sa_column=Column(TextList, nullable=False))
-    due_date: date | None = Field(default=None, sa_column=Column(Date))
-    due_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
-    time_zone: str | None = Field(default=None, sa_column=Column(String(64)))
-    # `recurrences`' JSON text: the rule, where it starts from, and its anchor.
-    recurrence: str | None = Field(default=None, sa_column=Column(Text))
-    remind_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
-    last_completed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
-    # Derived from the above by the domain (`planning`) on every write that sets them, for
+    # Derived from the above by the domain (`derived`) on every write that sets them, for
     # filters and orders to compare: no Task field, so no list reads them back.
     tag_keys: list[str] = Field(default_factory=list, sa_column=Column(TextList, nullable=False))
     due_day: date | None = Field(default=None, sa_column=Column(Date))
@@ -136,7 +143,7 @@ class SyncStateRow(SQLModel, table=True):
     )
 
 
-class IdempotencyKeyRow(SQLModel, table=True):
+class IdempotencyKeyRow(PlannedColumns, table=True):
     """A write's idempotency key and its outcome (the task as written), kept in the same
     transaction as the write, so that a retry of the request answers with it."""
 
@@ -158,17 +165,6 @@ class IdempotencyKeyRow(SQLModel, table=True):
     task_created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     task_updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     version: int = Field(sa_column=Column(BigInteger, nullable=False))
-    priority: str = Field(
-        default="medium",
-        sa_column=Column(String(6), nullable=False, server_default=text("'medium'")),
-    )
-    tags: list[str] = Field(default_factory=list, sa_column=Column(TextList, nullable=False))
-    due_date: date | None = Field(default=None, sa_column=Column(Date))
-    due_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
-    time_zone: str | None = Field(default=None, sa_column=Column(String(64)))
-    recurrence: str | None = Field(default=None, sa_column=Column(Text))
-    remind_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
-    last_completed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
 
 
 class TaskCountRow(SQLModel, table=True):
