@@ -70,7 +70,7 @@ class Task:
     updated_at: datetime
     version: int = 1  # 1 when created, one more on every change: what an ETag is made of
     priority: Priority = "medium"
-    tags: list[str] = field(default_factory=list)  # a list, as the stores hand it out
+    tags: tuple[str, ...] = ()  # immutable: no list to allocate, copy or collect per task
     due_date: date | None = None  # due on a day, in `time_zone`...
     due_at: datetime | None = None  # ...or at a moment (UTC); never both
     time_zone: str | None = None  # the IANA zone the user plans in; None is UTC

@@ -267,19 +267,19 @@ def test_planning_gives_the_tasks_already_there_the_defaults(empty_database: str
         repository = SqlTaskRepository(tasks)
         task = repository.get("alice", old)
         assert task is not None
-        assert (task.priority, task.tags, task.due_date, task.due_at) == ("medium", [], None, None)
+        assert (task.priority, task.tags, task.due_date, task.due_at) == ("medium", (), None, None)
         assert (task.time_zone, task.recurrence, task.remind_at) == (None, None, None)
         undue = TaskQuery.of(has_due=False, tags=None)
         assert [t.id for t in repository.list("alice", undue)] == [old]
         assert repository.list("alice", TaskQuery.of(tags=["work"])) == []
         changed = repository.change("alice", old, TaskChanges.of(tags=["Work"]), T0)
         assert changed is not None
-        assert changed.tags == ["Work"]
+        assert changed.tags == ("Work",)
         assert [t.id for t in repository.list("alice", TaskQuery.of(tags=["WORK"]))] == [old]
         write = Add(NewTask("k"), T0)
         kept = repository.write_once("alice", IdempotencyKey.of("k", write, T0), write)
         assert kept.task is not None
-        assert (kept.task.id, kept.task.tags, kept.replayed_for) == (old, [], "f")
+        assert (kept.task.id, kept.task.tags, kept.replayed_for) == (old, (), "f")
         tasks.dispose()
         downgrade(engine, "0005")  # with rows there, and up again
         upgrade(engine)

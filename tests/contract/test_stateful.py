@@ -178,7 +178,7 @@ def repository_machine(fresh: Callable[[], TaskRepository]) -> type[RuleBasedSta
             assert all(task.id > known for known in self.model)
             assert task == Task(
                 task.id, owner, title, description, completed, now, now, 1, new.priority,
-                list(new.tags), new.due_date, new.due_at, new.time_zone, new.recurrence,
+                new.tags, new.due_date, new.due_at, new.time_zone, new.recurrence,
                 new.remind_at, now if completed else None,
             )  # fmt: skip
             self.model[task.id] = task
@@ -299,8 +299,6 @@ def repository_machine(fresh: Callable[[], TaskRepository]) -> type[RuleBasedSta
             """`task` as the store writes `values` on it at `now`, noted in the model."""
             if values.get("completed") is True and not task.completed:
                 values = {"last_completed_at": now, **values}
-            if "tags" in values:
-                values = {**values, "tags": list(values["tags"])}
             written = replace(task, **values, updated_at=now, version=task.version + 1)
             self.model[task.id] = written
             return written

@@ -68,7 +68,7 @@ def new_task(task_id: int, owner: str, new: NewTask, now: datetime) -> Task:
         now,
         1,
         new.priority,
-        list(new.tags),
+        new.tags,
         new.due_date,
         new.due_at,
         new.time_zone,
@@ -79,8 +79,8 @@ def new_task(task_id: int, owner: str, new: NewTask, now: datetime) -> Task:
 
 
 def copy(task: Task) -> Task:
-    """A task of the caller's own: its tag list too."""
-    return replace(task, tags=list(task.tags))
+    """A task of the caller's own (a Task's fields can be set; its tags are a tuple)."""
+    return replace(task)
 
 
 def copied(outcome: Outcome) -> Outcome:

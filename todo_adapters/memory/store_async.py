@@ -178,8 +178,6 @@ class AsyncInMemoryTaskRepository:
                     if changed is not None and rolls(changed, changes):
                         return Outcome(False)  # the service rolls it forward instead
                     fields = changes.values()
-                    if "tags" in fields:
-                        fields["tags"] = list(changes.tags)  # type: ignore[arg-type]
                     return self._replace(tasks, task_id, expected, utc(now), **fields)
                 case Toggle(task_id, now, expected):
                     toggled = tasks.get(task_id)

@@ -34,16 +34,27 @@ def recurrence_of(text: str) -> Recurrence:
 def task_of(row: Sequence[Any]) -> Task:
     """A row of Task's columns, in its order, as a Task."""
     task = Task(*row)
-    if task.recurrence is not None:
-        task.recurrence = recurrence_of(task.recurrence)  # type: ignore[arg-type]
+    _finish(task)
     return task
 
 
 def tasks_of(rows: Sequence[Sequence[Any]]) -> list[Task]:
     """Rows as tasks: timestamps are already aware UTC (the column type's, or the pool's
-    sessions, which run in UTC). Only a recurring task's row needs more than its columns."""
+    sessions, which run in UTC). A row without tags (NULL: `column_types.tags_or_null`) and
+    without recurrence needs only its tags set to none; the others are finished in full."""
     tasks = [Task(*row) for row in rows]
     for task in tasks:
-        if task.recurrence is not None:
-            task.recurrence = recurrence_of(task.recurrence)  # type: ignore[arg-type]
+        if task.tags is None and task.recurrence is None:
+            task.tags = ()
+        else:
+            _finish(task)
     return tasks
+
+
+def _finish(task: Task) -> None:
+    """Tags read as NULL (none) or a list (a kept row's, or psycopg's) become a tuple; a
+    recurrence's JSON text a Recurrence."""
+    tags: Sequence[str] | None = task.tags
+    task.tags = () if tags is None else tuple(tags)
+    if task.recurrence is not None:
+        task.recurrence = recurrence_of(task.recurrence)  # type: ignore[arg-type]

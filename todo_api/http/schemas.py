@@ -9,16 +9,13 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any, Literal, cast
 
-from fastapi import Response
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field
 
 from todo_api.http import planning
 from todo_api.http.planning import Day, Instant, TimeZone
 from todo_core.errors import InvalidTask
-from todo_core.planned_lists import TagCount
 from todo_core.planning import RULE_MAX, TAGS_MAX, PlannedFields, Recurrence
-from todo_core.syncing import Changes
-from todo_core.tasks import DESCRIPTION_MAX, TITLE_MAX, ChangedFields, Task
+from todo_core.tasks import DESCRIPTION_MAX, TITLE_MAX, ChangedFields
 
 _TITLE = (
     f"1 to {TITLE_MAX} characters once surrounding whitespace is trimmed (stored trimmed); "
@@ -159,8 +156,9 @@ class Completion(BaseModel):
 
 
 # Responses are the domain's own Task dataclass: the routes declare `response_model=Task` and
-# the body is dumped from the same type, so the documented shape and the real one are one
-# definition and cannot drift. The document adds these words to its fields.
+# the body is written from the same objects (`answers`, held equal to pydantic's dump of this
+# type by a test), so the documented shape and the real one cannot drift. The document adds
+# these words to its fields.
 TASK_FIELDS = {
     "id": "64-bit task id (a JavaScript number holds it exactly up to 2^53)",
     "user_id": "The owner: the token's user id",
@@ -182,26 +180,3 @@ TASK_FIELDS = {
     "last_completed_at": "When it was last completed (ISO 8601, UTC), a roll of a recurring "
     "task included; or null",
 }
-
-# Dumped by pydantic-core straight from the dataclasses, with no validation of what the domain
-# just built: as fast as orjson on a long list (the docs' performance page).
-_ONE = TypeAdapter(Task)
-_MANY = TypeAdapter(list[Task])
-_CHANGES = TypeAdapter(Changes)
-_TAGS = TypeAdapter(list[TagCount])
-
-
-def task_response(task: Task, status_code: int = 200) -> Response:
-    return Response(_ONE.dump_json(task), status_code, media_type="application/json")
-
-
-def tasks_response(tasks: list[Task]) -> Response:
-    return Response(_MANY.dump_json(tasks), media_type="application/json")
-
-
-def changes_response(changes: Changes) -> Response:
-    return Response(_CHANGES.dump_json(changes), media_type="application/json")
-
-
-def tags_response(tags: list[TagCount]) -> Response:
-    return Response(_TAGS.dump_json(tags), media_type="application/json")

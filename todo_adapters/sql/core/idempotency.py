@@ -46,6 +46,8 @@ def keyed_text(name: Statement) -> str:
     write = postgres_text(SLOTTED_ADD if adding else _guarded(tasks.write(write_of(name))))
     slot = f"{SLOT.format(source='FROM go')}, " if adding else ""
     written = ", ".join(f"w.{field}" for field in KEPT_TASK)  # tasks' columns are Task's fields
+    # A write returns no tags as NULL (`column_types.tags_or_null`); a key keeps them as stored.
+    kept = written.replace("w.tags", "COALESCE(w.tags, '{}')")
     prior = ", ".join(f"k.{column}" for column in KEPT_TASK.values())
     columns = ", ".join(KEPT_TASK.values())
     removed = str(removal).upper()
@@ -65,7 +67,7 @@ WITH lock AS MATERIALIZED (
     {write}
 ), kept AS (
     INSERT INTO idempotency_keys ("key", fingerprint, created_at, removed, {columns})
-    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, {removed}, {written}
+    SELECT %(key)s::text, %(fingerprint)s::text, %(at)s::timestamptz, {removed}, {kept}
     FROM written AS w
 )
 SELECT 'written', NULL, {removed}, {written} FROM written AS w

@@ -26,12 +26,17 @@ from sqlalchemy.sql.dml import ReturningDelete
 from sqlalchemy.sql.elements import BindParameter
 
 from todo_adapters.sql import writes
+from todo_adapters.sql.column_types import tags_or_null
 from todo_adapters.sql.table import COUNTS, TASKS
 from todo_adapters.sql.writes import DERIVED
 from todo_core.tasks import CHANGEABLE, Task
 
 _tasks, _counts = TASKS, COUNTS
-COLUMNS = [_tasks.c[name] for name in Task.__dataclass_fields__]  # in Task's field order
+# A task's columns as read, in Task's field order (its tags NULL for none: `tags_or_null`).
+COLUMNS = [
+    tags_or_null(_tasks.c.tags).label("tags") if name == "tags" else _tasks.c[name]
+    for name in Task.__dataclass_fields__
+]
 _mine = (_tasks.c.id == bindparam("task_id")) & (_tasks.c.user_id == bindparam("owner"))
 
 # A conditional write (If-Match) checks the version in the same statement as the write: no

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from todo_api.http.answers import tags_response
 from todo_api.http.caller import CallerTasksDep
 from todo_api.http.openapi import errors_doc, headers_doc
 from todo_api.http.parameters import IF_NONE_MATCH
-from todo_api.http.schemas import tags_response
 from todo_api.http.versions import etag_of_body, tagged
 from todo_core.planned_lists import TagCount
 

@@ -9,6 +9,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Request, Response
 
 from todo_api.http import bodies
+from todo_api.http.answers import changes_response, task_response, tasks_response
 from todo_api.http.caller import CallerTasks, CallerTasksDep
 from todo_api.http.examples import CREATE_EXAMPLES, UPDATE_EXAMPLES
 from todo_api.http.idempotency import idempotency_key, marked
@@ -22,14 +23,7 @@ from todo_api.http.parameters import (
     list_parameters,
 )
 from todo_api.http.problems import ConflictingParameters
-from todo_api.http.schemas import (
-    Completion,
-    TaskIn,
-    TaskPatch,
-    changes_response,
-    task_response,
-    tasks_response,
-)
+from todo_api.http.schemas import Completion, TaskIn, TaskPatch
 from todo_api.http.versions import etag_of, etag_of_body, expected_version, tagged
 from todo_core.idempotency import Done
 from todo_core.syncing import Changes
