@@ -30,8 +30,13 @@ from todo_core.idempotency import Done
 from todo_core.listing import TaskPage, TaskQuery
 from todo_core.planned_lists import TagCount
 from todo_core.planning import Recurrence
-from todo_core.ports import TaskRepository, TokenVerifier
-from todo_core.ports_async import AsyncTaskRepository, AsyncTokenVerifier
+from todo_core.ports import ChangeNotifier, Pokes, TaskRepository, TokenVerifier
+from todo_core.ports_async import (
+    AsyncChangeNotifier,
+    AsyncPokes,
+    AsyncTaskRepository,
+    AsyncTokenVerifier,
+)
 from todo_core.principal import Principal
 from todo_core.service import TaskService
 from todo_core.service_async import AsyncTaskService
@@ -40,9 +45,12 @@ from todo_core.tasks import UNSET, NewTask, Task, TaskChanges
 
 __all__ = [
     "UNSET",
+    "AsyncChangeNotifier",
+    "AsyncPokes",
     "AsyncTaskRepository",
     "AsyncTaskService",
     "AsyncTokenVerifier",
+    "ChangeNotifier",
     "Changes",
     "Clock",
     "Done",
@@ -55,6 +63,7 @@ __all__ = [
     "InvalidTask",
     "InvalidToken",
     "NewTask",
+    "Pokes",
     "Principal",
     "Recurrence",
     "StaleTask",

@@ -11,6 +11,7 @@ behaviour; one contract suite holds every adapter of either flavour to it.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
@@ -99,8 +100,38 @@ class TaskRepository(Protocol):
         forgotten past the owner's bound on tombstones (`TOMBSTONES_PER_OWNER` by default)."""
         ...
 
+    def sync_stamp(self, owner: str) -> int:
+        """The stamp a sync started now would continue from (what `changed_since` answers
+        with), read without reading any task: where a follower of the owner's changes starts."""
+        ...
+
     def purge(self, keys_before: datetime, tombstones_before: datetime) -> None:
         """Forget idempotency keys and tombstones older than these (housekeeping)."""
+        ...
+
+
+class Pokes(Protocol):
+    """One follower's pokes: a slot of one, so a burst of changes wakes it once."""
+
+    def wait(self) -> None:
+        """Return once the owner's tasks changed since the last return (or since following
+        began)."""
+        ...
+
+
+class ChangeNotifier(Protocol):
+    """Tells every follower of an owner's tasks, in this process and in every replica that
+    shares the notifier's backend, that they changed: "poke, then pull". A poke carries no
+    data: the follower pulls what changed (`changed_since`), so a poke lost or doubled costs
+    nothing but a pull."""
+
+    def publish(self, owner: str) -> None:
+        """Poke the owner's followers: called once a write of their tasks has committed."""
+        ...
+
+    def follow(self, owner: str) -> AbstractContextManager[Pokes]:
+        """The owner's pokes while the context is open; a notifier that lost its backend
+        for a while pokes every follower once it is back (what it missed is unknown)."""
         ...
 
 

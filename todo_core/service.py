@@ -10,10 +10,12 @@ twins only orchestrate.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Unpack
 
-from todo_core import recurring
+from todo_core import following, recurring
+from todo_core.announcing import AnnouncedTasks
 from todo_core.checks import (
     added,
     current,
@@ -34,16 +36,9 @@ from todo_core.idempotency import KEY_TTL, Done, IdempotencyKey, check_key, repl
 from todo_core.listing import TaskPage, TaskQuery
 from todo_core.planned_lists import TagCounts
 from todo_core.planning import PlannedFields
-from todo_core.ports import Occurrences, TaskRepository
+from todo_core.ports import ChangeNotifier, Occurrences, TaskRepository
 from todo_core.syncing import SYNC_RETENTION, Changes, stamp_of
-from todo_core.tasks import (
-    TASK_LIMIT,
-    ChangedFields,
-    NewTask,
-    Task,
-    TaskChanges,
-    is_task_id,
-)
+from todo_core.tasks import TASK_LIMIT, ChangedFields, NewTask, Task, TaskChanges, is_task_id
 from todo_core.writes import Add, Change, Remove, Toggle, Write
 
 ATTEMPTS = 10  # a roll or a reschedule is written at the version it read; so many tries
@@ -65,8 +60,11 @@ class TaskService:
         sync_retention: timedelta = SYNC_RETENTION,
         task_limit: int = TASK_LIMIT,
         occurrences: Occurrences | None = None,
+        changes: ChangeNotifier | None = None,
     ) -> None:
-        self._tasks = tasks
+        # `changes`: poked after every write (`announcing`), and what `follow` follows.
+        self._tasks = tasks if changes is None else AnnouncedTasks(tasks, changes)
+        self._changes = changes
         self._now = clock or UtcClock()
         self._key_ttl = key_ttl
         self._sync_retention = sync_retention
@@ -181,6 +179,11 @@ class TaskService:
         """What changed since the sync that handed out `cursor` ("0": everything)."""
         owner = owner_id(owner)
         return synced(owner, self._tasks.changed_since(owner, stamp_of(cursor, owner)))
+
+    def follow(self, owner: str, since: str | None = None) -> Iterator[str]:
+        """Cursors as the owner's tasks change, for as long as the caller iterates: see
+        `following.changes`. Needs the service's change notifier (`changes`)."""
+        return following.changes(self._tasks, self._changes, owner_id(owner), since)
 
     def purge(self) -> None:
         """Forget expired idempotency keys and tombstones (run it now and then: each replica's

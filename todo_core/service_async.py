@@ -8,10 +8,12 @@ twins only orchestrate.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Unpack
 
-from todo_core import recurring
+from todo_core import following_async, recurring
+from todo_core.announcing_async import AsyncAnnouncedTasks
 from todo_core.checks import (
     added,
     current,
@@ -32,16 +34,9 @@ from todo_core.idempotency import KEY_TTL, Done, IdempotencyKey, check_key, repl
 from todo_core.listing import TaskPage, TaskQuery
 from todo_core.planned_lists import TagCounts
 from todo_core.planning import PlannedFields
-from todo_core.ports_async import AsyncTaskRepository, Occurrences
+from todo_core.ports_async import AsyncChangeNotifier, AsyncTaskRepository, Occurrences
 from todo_core.syncing import SYNC_RETENTION, Changes, stamp_of
-from todo_core.tasks import (
-    TASK_LIMIT,
-    ChangedFields,
-    NewTask,
-    Task,
-    TaskChanges,
-    is_task_id,
-)
+from todo_core.tasks import TASK_LIMIT, ChangedFields, NewTask, Task, TaskChanges, is_task_id
 from todo_core.writes import Add, Change, Remove, Toggle, Write
 
 ATTEMPTS = 10  # a roll or a reschedule is written at the version it read; so many tries
@@ -63,8 +58,11 @@ class AsyncTaskService:
         sync_retention: timedelta = SYNC_RETENTION,
         task_limit: int = TASK_LIMIT,
         occurrences: Occurrences | None = None,
+        changes: AsyncChangeNotifier | None = None,
     ) -> None:
-        self._tasks = tasks
+        # `changes`: poked after every write (`announcing`), and what `follow` follows.
+        self._tasks = tasks if changes is None else AsyncAnnouncedTasks(tasks, changes)
+        self._changes = changes
         self._now = clock or UtcClock()
         self._key_ttl = key_ttl
         self._sync_retention = sync_retention
@@ -183,6 +181,11 @@ class AsyncTaskService:
         """What changed since the sync that handed out `cursor` ("0": everything)."""
         owner = owner_id(owner)
         return synced(owner, await self._tasks.changed_since(owner, stamp_of(cursor, owner)))
+
+    def follow(self, owner: str, since: str | None = None) -> AsyncIterator[str]:
+        """Cursors as the owner's tasks change, for as long as the caller iterates: see
+        `following.changes`. Needs the service's change notifier (`changes`)."""
+        return following_async.changes(self._tasks, self._changes, owner_id(owner), since)
 
     async def purge(self) -> None:
         """Forget expired idempotency keys and tombstones (run it now and then: each replica's

@@ -27,6 +27,15 @@ SUFFIX = "_async"
 RENAMES = {
     "AsyncTaskRepository": "TaskRepository",
     "AsyncTokenVerifier": "TokenVerifier",
+    "AsyncChangeNotifier": "ChangeNotifier",
+    "AsyncPokes": "Pokes",
+    "AsyncInMemoryChangeNotifier": "InMemoryChangeNotifier",
+    "AsyncSlot": "Slot",
+    "AsyncAnnouncedTasks": "AnnouncedTasks",
+    "AbstractAsyncContextManager": "AbstractContextManager",
+    "asynccontextmanager": "contextmanager",
+    # The memory notifier's slot: an asyncio.Event is a threading.Event without a loop.
+    "asyncio": "threading",
     "AsyncTaskService": "TaskService",
     "AsyncInMemoryTaskRepository": "InMemoryTaskRepository",
     "AsyncSqlTaskRepository": "SqlTaskRepository",

@@ -48,7 +48,7 @@ def test_the_forwarded_methods_are_the_ports_methods() -> None:
         if inspect.isfunction(value) and not name.startswith("_")
     }
     assert set(REPOSITORY_METHODS) == sync_methods
-    assert len(REPOSITORY_METHODS) == 11
+    assert len(REPOSITORY_METHODS) == 12
 
 
 def test_an_observed_store_reports_each_method_by_name() -> None:
@@ -67,6 +67,7 @@ def test_an_observed_store_reports_each_method_by_name() -> None:
         await tasks.write_once("alice", IdempotencyKey.of("k", write, NOW), write)
         await tasks.kept("alice", IdempotencyKey.of("k", write, NOW))
         await tasks.changed_since("alice", 0)
+        await tasks.sync_stamp("alice")
         await tasks.remove("alice", task.id)
         await tasks.purge(NOW, NOW)
 

@@ -146,6 +146,10 @@ class InMemoryTaskRepository:
             deleted = [t.task_id for t in tombstones if t.stamp >= stamp]
             return Delta(sorted(changed, key=by_id), sorted(deleted), self._last_stamp + 1)
 
+    def sync_stamp(self, owner: str) -> int:
+        with self._lock:
+            return self._last_stamp + 1
+
     def purge(self, keys_before: datetime, tombstones_before: datetime) -> None:
         with self._lock:
             for keys in self._keys.values():

@@ -106,6 +106,10 @@ class SqlTaskRepository:
         values = {"owner": owner, "stamp": stamp}
         return self._db.transaction(begin, partial(_changes, values))
 
+    def sync_stamp(self, owner: str) -> int:
+        following: int = (self._db.rows(syncing.HORIZON, {"owner": owner}))[0][0]
+        return following
+
     def purge(self, keys_before: datetime, tombstones_before: datetime) -> None:
         values = {"keys_before": keys_before, "tombstones_before": tombstones_before}
         begin = "BEGIN" if self._postgres else "BEGIN IMMEDIATE"

@@ -106,6 +106,10 @@ class AsyncSqlTaskRepository:
         values = {"owner": owner, "stamp": stamp}
         return await self._db.transaction(begin, partial(_changes, values))
 
+    async def sync_stamp(self, owner: str) -> int:
+        following: int = (await self._db.rows(syncing.HORIZON, {"owner": owner}))[0][0]
+        return following
+
     async def purge(self, keys_before: datetime, tombstones_before: datetime) -> None:
         values = {"keys_before": keys_before, "tombstones_before": tombstones_before}
         begin = "BEGIN" if self._postgres else "BEGIN IMMEDIATE"

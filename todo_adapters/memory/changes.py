@@ -1,0 +1,69 @@
+# Generated from changes_async.py by tools/async_to_sync.py: do not edit; change
+# changes_async.py, then run `python -m tools.async_to_sync`.
+"""Pokes within one process: the change notifier for tests, a single process, and
+importers (`EVENTS_BACKEND=memory`). Replicas that must poke each other share Redis or
+PostgreSQL instead (`todo_adapters.changes`)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from threading import Lock
+
+
+class Slot:
+    """One follower's pokes: a slot of one, so a burst of pokes wakes it once."""
+
+    def __init__(self) -> None:
+        self._poked = threading.Event()
+
+    def wait(self) -> None:
+        self._poked.wait()
+        self._poked.clear()  # before the follower pulls: a later poke wakes it again
+
+    def poke(self) -> None:
+        self._poked.set()
+
+
+class InMemoryChangeNotifier:
+    """Each owner's followers in this process, poked by `publish`."""
+
+    def __init__(self) -> None:
+        self._followers: dict[str, set[Slot]] = {}
+        self._lock = Lock()
+
+    def publish(self, owner: str) -> None:
+        self.poke(owner)
+
+    def poke(self, owner: str | None = None) -> None:
+        """Poke `owner`'s followers here, or every follower (None): what a notifier does
+        when its shared backend was away and it cannot know what it missed."""
+        with self._lock:
+            slots = [
+                slot
+                for followed, followers in self._followers.items()
+                if owner is None or followed == owner
+                for slot in followers
+            ]
+        for slot in slots:
+            slot.poke()
+
+    @contextmanager
+    def follow(self, owner: str) -> Iterator[Slot]:
+        slot = Slot()
+        with self._lock:
+            self._followers.setdefault(owner, set()).add(slot)
+        try:
+            yield slot
+        finally:
+            with self._lock:
+                followers = self._followers[owner]
+                followers.discard(slot)
+                if not followers:
+                    del self._followers[owner]
+
+    def followed(self) -> set[str]:
+        """The owners someone here follows (what a shared backend must listen for)."""
+        with self._lock:
+            return set(self._followers)

@@ -1,0 +1,84 @@
+# Generated from announcing_async.py by tools/async_to_sync.py: do not edit; change
+# announcing_async.py, then run `python -m tools.async_to_sync`.
+"""A repository whose writes poke the owner's followers once they have committed.
+
+Every write the service makes, a roll's and a keyed one's included, goes through one of these
+methods, so wrapping the store (rather than each use case) misses none.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from todo_core.idempotency import IdempotencyKey, Outcome
+from todo_core.listing import TaskQuery
+from todo_core.planned_lists import TagCounts
+from todo_core.ports import ChangeNotifier, TaskRepository
+from todo_core.syncing import Delta
+from todo_core.tasks import NewTask, Task, TaskChanges
+from todo_core.writes import Write
+
+
+class AnnouncedTasks:
+    """`tasks`, whose writes that took effect are announced to `changes`."""
+
+    def __init__(self, tasks: TaskRepository, changes: ChangeNotifier) -> None:
+        self._tasks = tasks
+        self._changes = changes
+
+    def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]:
+        return self._tasks.list(owner, query)
+
+    def get(self, owner: str, task_id: int) -> Task | None:
+        return self._tasks.get(owner, task_id)
+
+    def tags(self, owner: str) -> TagCounts:
+        return self._tasks.tags(owner)
+
+    def add(self, owner: str, new: NewTask, now: datetime, limit: int | None = None) -> Task | None:
+        return self._announced(owner, self._tasks.add(owner, new, now, limit))
+
+    def change(
+        self,
+        owner: str,
+        task_id: int,
+        changes: TaskChanges,
+        now: datetime,
+        expected: int | None = None,
+    ) -> Task | None:
+        changed = self._tasks.change(owner, task_id, changes, now, expected)
+        return self._announced(owner, changed)
+
+    def toggle(
+        self, owner: str, task_id: int, now: datetime, expected: int | None = None
+    ) -> Task | None:
+        return self._announced(owner, self._tasks.toggle(owner, task_id, now, expected))
+
+    def remove(self, owner: str, task_id: int, expected: int | None = None) -> bool:
+        removed = self._tasks.remove(owner, task_id, expected)
+        if removed:
+            self._changes.publish(owner)
+        return removed
+
+    def write_once(self, owner: str, key: IdempotencyKey, write: Write) -> Outcome:
+        outcome = self._tasks.write_once(owner, key, write)
+        if outcome.done and outcome.replayed_for is None:
+            self._changes.publish(owner)
+        return outcome
+
+    def kept(self, owner: str, key: IdempotencyKey) -> Outcome | None:
+        return self._tasks.kept(owner, key)
+
+    def changed_since(self, owner: str, stamp: int) -> Delta:
+        return self._tasks.changed_since(owner, stamp)
+
+    def sync_stamp(self, owner: str) -> int:
+        return self._tasks.sync_stamp(owner)
+
+    def purge(self, keys_before: datetime, tombstones_before: datetime) -> None:
+        self._tasks.purge(keys_before, tombstones_before)
+
+    def _announced(self, owner: str, task: Task | None) -> Task | None:
+        if task is not None:
+            self._changes.publish(owner)
+        return task
