@@ -18,7 +18,7 @@ from todo_api.http.middleware.request_telemetry import RequestTelemetry
 from todo_api.http.middleware.security_headers import SecurityHeaders
 from todo_api.http.openapi import install_openapi
 from todo_api.http.problems import install_problem_handlers
-from todo_api.http.routes import health, metrics, tags, tasks
+from todo_api.http.routes import events, health, metrics, tags, tasks
 from todo_api.lifespan import lifespan_of
 from todo_api.rate_limits.charging import RateLimitHeaders
 from todo_api.settings import Settings
@@ -49,6 +49,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.include_router(tasks.router)
     app.include_router(tags.router)
+    app.include_router(events.router)
     app.include_router(health.router)
     if settings.metrics and settings.metrics_token is not None:  # else METRICS_PORT, or none
         app.include_router(metrics.router_for(settings.metrics_token.get_secret_value()))

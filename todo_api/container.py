@@ -15,8 +15,9 @@ from dependency_injector import containers, providers
 from todo_adapters.memory import AsyncInMemoryTaskRepository
 from todo_adapters.occurrences import DateutilOccurrences
 from todo_adapters.tokens import OffLoopVerifier, RememberingVerifier
-from todo_api.http.state import Shared
+from todo_api.http.state import Shared, StreamTiming
 from todo_api.rate_limits.budgets import rate_limits_for
+from todo_api.resources.changes import change_notifier_for
 from todo_api.resources.housekeeping import purged_every
 from todo_api.resources.stores import open_task_store
 from todo_api.resources.task_store import memory_store
@@ -46,10 +47,13 @@ class Container(containers.DeclarativeContainer):
     metrics_upkeep = providers.Resource(metrics_kept_up, telemetry, task_store.provided.pool_stats)
     # Recurring tasks' rules, expanded by python-dateutil.
     occurrences = providers.Singleton(DateutilOccurrences)
+    # Pokes for live updates: every write's, to the streams of its owner on every replica.
+    change_notifier = providers.Resource(change_notifier_for, settings)
     task_service = providers.Singleton(
         AsyncTaskService,
         task_store.provided.repository,
         occurrences=occurrences,
+        changes=change_notifier,
         key_ttl=settings.provided.idempotency_ttl,
         sync_retention=settings.provided.sync_retention,
         task_limit=settings.provided.max_tasks_per_user,
@@ -89,6 +93,11 @@ class Container(containers.DeclarativeContainer):
         draining=draining,
         limits=rate_limits,
         telemetry=telemetry,
+        streams=providers.Factory(
+            StreamTiming,
+            settings.provided.events_ping_seconds,
+            settings.provided.events_max_lifetime_seconds,
+        ),
     )
 
 

@@ -22,10 +22,17 @@ async def changes(
     """Cursors, each saying that a sync from the caller's last cursor has something new, and
     itself a cursor to sync from: one at once when `since` (a cursor; none: now) is behind,
     or too old to sync from (that sync then says so), then one after each burst of writes.
-    The first comparison comes after following has begun, so no write falls in between."""
+    Where it starts is read now (a bad `since` is InvalidSyncCursor here); the first
+    comparison comes once following has begun, so no write falls in between."""
     if notifier is None:
         raise RuntimeError("following changes needs a change notifier (the service's changes=)")
     stamp = await tasks.sync_stamp(owner) if since is None else stamp_of(since, owner)
+    return _changes_from(tasks, notifier, owner, stamp)
+
+
+async def _changes_from(
+    tasks: AsyncTaskRepository, notifier: AsyncChangeNotifier, owner: str, stamp: int
+) -> AsyncIterator[str]:
     async with notifier.follow(owner) as pokes:
         while True:
             try:

@@ -182,10 +182,10 @@ class AsyncTaskService:
         owner = owner_id(owner)
         return synced(owner, await self._tasks.changed_since(owner, stamp_of(cursor, owner)))
 
-    def follow(self, owner: str, since: str | None = None) -> AsyncIterator[str]:
+    async def follow(self, owner: str, since: str | None = None) -> AsyncIterator[str]:
         """Cursors as the owner's tasks change, for as long as the caller iterates: see
         `following.changes`. Needs the service's change notifier (`changes`)."""
-        return following_async.changes(self._tasks, self._changes, owner_id(owner), since)
+        return await following_async.changes(self._tasks, self._changes, owner_id(owner), since)
 
     async def purge(self) -> None:
         """Forget expired idempotency keys and tombstones (run it now and then: each replica's

@@ -35,7 +35,7 @@ CONFIG = Path(__file__).parents[1] / "support" / "schemathesis.toml"
 
 
 def _schema() -> schemathesis.schemas.BaseSchema:  # type: ignore[type-arg]
-    app, _, _ = memory_app()
+    app, _, _ = memory_app(events_max_lifetime_seconds=0.05)  # a change stream ends at once
     config = SchemathesisConfig.from_path(str(CONFIG))
     return schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
 

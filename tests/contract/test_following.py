@@ -98,7 +98,7 @@ def test_a_write_pokes_the_owner_and_the_pull_finds_it(
 ) -> None:
     async def scenario(service: AsyncTaskService, notifier: AsyncInMemoryChangeNotifier) -> None:
         start = (await service.changes("alice", "0")).cursor
-        follower = Follower(service.follow("alice"))
+        follower = Follower(await service.follow("alice"))
         follower.start()
         await _followed(notifier, "alice")
         task = await service.add("alice", "first")
@@ -124,7 +124,7 @@ def test_a_burst_of_writes_is_a_few_pokes_and_misses_nothing(
 ) -> None:
     async def scenario(service: AsyncTaskService, notifier: AsyncInMemoryChangeNotifier) -> None:
         start = (await service.changes("alice", "0")).cursor
-        follower = Follower(service.follow("alice"))
+        follower = Follower(await service.follow("alice"))
         follower.start()
         await _followed(notifier, "alice")
         added = [(await service.add("alice", f"t{n}")).id for n in range(20)]
@@ -144,11 +144,11 @@ def test_a_follower_behind_its_cursor_is_poked_at_once(
     async def scenario(service: AsyncTaskService, notifier: AsyncInMemoryChangeNotifier) -> None:
         old = (await service.changes("alice", "0")).cursor
         await service.add("alice", "written while away")
-        behind = Follower(service.follow("alice", since=old))
+        behind = Follower(await service.follow("alice", since=old))
         assert (await service.changes("alice", await behind.next())).tasks == []
         await behind.close()
         since = (await service.changes("alice", old)).cursor
-        current = Follower(service.follow("alice", since=since))
+        current = Follower(await service.follow("alice", since=since))
         assert await current.quiet(0.3)  # up to date: nothing until a write
         await service.add("alice", "now")
         await current.next()
@@ -189,7 +189,7 @@ def test_the_sync_service_follows_in_a_thread(repository: TaskRepository) -> Non
 
 def test_following_needs_a_notifier(repository: TaskRepository) -> None:
     with pytest.raises(RuntimeError, match="change notifier"):
-        next(iter(TaskService(repository).follow("alice")))
+        TaskService(repository).follow("alice")
 
 
 def test_a_sync_from_the_sync_stamp_misses_no_later_write(repository: TaskRepository) -> None:

@@ -26,6 +26,7 @@ def fuzzed_server(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -
     a minute): a 429 would only say that the fuzzer outran them."""
     cwd = tmp_path_factory.mktemp("fuzzed")
     limits = {"RATE_LIMIT_READS": "100000/minute", "RATE_LIMIT_WRITES": "100000/minute"}
+    limits["EVENTS_MAX_LIFETIME_SECONDS"] = "0.05"  # a change stream ends at once
     process, base = start_server(
         cwd, clean_env(DATABASE_URL=postgres_url, BETTER_AUTH_SECRET=SECRET, **limits)
     )

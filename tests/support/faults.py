@@ -7,6 +7,7 @@ from dependency_injector import providers
 from todo_adapters.memory import AsyncInMemoryTaskRepository
 from todo_api.container import Container
 from todo_api.resources.task_store import memory_store
+from todo_core.listing import TaskQuery
 from todo_core.tasks import Task
 
 BROKEN_OWNER = "broken"
@@ -20,10 +21,10 @@ class BrokenRepository(AsyncInMemoryTaskRepository):
         super().__init__()
         self.broken_owner = broken_owner
 
-    async def list(self, owner: str) -> list[Task]:
+    async def list(self, owner: str, query: TaskQuery | None = None) -> list[Task]:
         if self.broken_owner in (None, owner):
             raise RuntimeError("a bug in the task store (test fault)")
-        return await super().list(owner)
+        return await super().list(owner, query)
 
 
 def use_broken_store(container: Container, broken_owner: str | None = BROKEN_OWNER) -> None:

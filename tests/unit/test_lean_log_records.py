@@ -17,11 +17,22 @@ KNOBS = ("_srcfile", "logThreads", "logProcesses", "logMultiprocessing")
 @pytest.fixture
 def bare_root() -> Iterator[logging.Logger]:
     """The root logger, to be emptied by the test itself (pytest adds its capturing handler
-    after fixtures are set up), and its handlers and logging's globals restored after."""
+    after fixtures are set up), and its handlers and logging's globals restored after. Other
+    loggers' handlers are set aside meanwhile: a library used by an earlier test may have
+    left one (redis-py's pub/sub puts a stream handler on its `push_response` logger)."""
     root = logging.getLogger()
     handlers, knobs = root.handlers[:], {k: getattr(logging, k) for k in KNOBS}
+    others = {
+        logger: logger.handlers[:]
+        for logger in logging.Logger.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger) and logger.handlers
+    }
+    for logger in others:
+        logger.handlers.clear()
     yield root
     root.handlers[:] = handlers
+    for logger, kept in others.items():
+        logger.handlers[:] = kept
     for knob, value in knobs.items():
         setattr(logging, knob, value)
 

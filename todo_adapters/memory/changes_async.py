@@ -38,12 +38,10 @@ class AsyncInMemoryChangeNotifier:
         """Poke `owner`'s followers here, or every follower (None): what a notifier does
         when its shared backend was away and it cannot know what it missed."""
         with self._lock:
-            slots = [
-                slot
-                for followed, followers in self._followers.items()
-                if owner is None or followed == owner
-                for slot in followers
-            ]
+            if owner is None:
+                slots = [slot for followers in self._followers.values() for slot in followers]
+            else:
+                slots = list(self._followers.get(owner, ()))
         for slot in slots:
             slot.poke()
 

@@ -12,7 +12,7 @@ from typing import Annotated, Unpack
 from fastapi import Depends, Path, Request
 
 from todo_adapters.tokens.claims import MAX_TOKEN_LENGTH
-from todo_api.http.problems import ForeignUser, MissingToken, TokenTooLarge
+from todo_api.http.refusals import ForeignUser, MissingToken, TokenTooLarge
 from todo_api.http.state import shared
 from todo_api.rate_limits.charging import address_key, charge
 from todo_core.errors import InvalidToken, TokenCheckUnavailable, TokenExpired

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from todo_api.http import planning
 from todo_api.http.planning import DayOrInstant
-from todo_api.http.problems import ConflictingParameters
+from todo_api.http.refusals import ConflictingParameters
 from todo_api.http.schemas import exactly
 from todo_core.listing import LIMIT_MAX, TEXT_MAX, TaskQuery
 from todo_core.planning import PRIORITIES, TAGS_MAX, Priority

@@ -106,10 +106,12 @@ def install_openapi(app: FastAPI) -> None:
 
 
 def _problem_media_type(responses: dict[str, Any]) -> None:
+    """Every error is problem+json, whatever a route's own answers are (FastAPI gives an
+    error the route's media type: JSON, or the change stream's `text/event-stream`)."""
     for status, response in responses.items():
         content = response.get("content", {})
-        if status.isdigit() and int(status) >= 400 and "application/json" in content:
-            content[PROBLEM_TYPE] = content.pop("application/json")
+        if status.isdigit() and int(status) >= 400 and content:
+            response["content"] = {PROBLEM_TYPE: next(iter(content.values()))}
 
 
 def _describe_task(task: dict[str, Any]) -> None:

@@ -18,6 +18,14 @@ from starlette.exceptions import HTTPException
 
 from todo_api.http.allowed import allowed_methods
 from todo_api.http.challenges import challenge, log_refusal
+from todo_api.http.refusals import (
+    ConflictingParameters,
+    ForeignUser,
+    InvalidStreamCursor,
+    MissingToken,
+    ShuttingDown,
+    TokenTooLarge,
+)
 from todo_api.http.versions import BadPrecondition
 from todo_api.rate_limits.charging import RateLimited
 from todo_core.errors import (
@@ -44,30 +52,6 @@ log = logging.getLogger(__name__)
 
 PROBLEM_TYPE = "application/problem+json"
 RETRY_AFTER_SECONDS = "2"
-
-
-class ForeignUser(Exception):
-    """The URL names a user other than the token's."""
-
-
-class MissingToken(InvalidToken):
-    """No bearer credentials at all (RFC 6750: the challenge then carries no error code)."""
-
-    def __init__(self) -> None:
-        super().__init__("Not authenticated: send Authorization: Bearer <token>")
-
-
-class ConflictingParameters(Exception):
-    """Query parameters that each are valid but do not go together (a sync takes no other)."""
-
-
-class ShuttingDown(Exception):
-    """This replica is draining: a balancer should send elsewhere (requests still work)."""
-
-
-class TokenTooLarge(Exception):
-    """An Authorization header longer than any real token. Not a 401: the token may be
-    genuine (a huge user id), and a page that reads 401 signs its user out."""
 
 
 class FieldProblem(BaseModel):
@@ -105,6 +89,11 @@ STATUS_OF: dict[type[Exception], tuple[int, str, str | None]] = {
         400,
         "invalid_cursor",
         "changed_since is not 0 or a cursor from a sync of this list; sync again from 0",
+    ),
+    InvalidStreamCursor: (
+        400,
+        "invalid_cursor",
+        "since (or Last-Event-ID) is not a cursor from this user's changes; connect without it",
     ),
     SyncExpired: (
         410,

@@ -21,6 +21,14 @@ from todo_core.service_async import AsyncTaskService
 
 
 @dataclass(frozen=True, slots=True)
+class StreamTiming:
+    """How a change stream paces itself (EVENTS_PING_SECONDS, EVENTS_MAX_LIFETIME_SECONDS)."""
+
+    ping_seconds: float = 20
+    lifetime_seconds: float = 900
+
+
+@dataclass(frozen=True, slots=True)
 class Shared:
     tasks: AsyncTaskService
     tokens: AsyncTokenVerifier  # remembers good tokens; checks new ones off the event loop
@@ -28,6 +36,7 @@ class Shared:
     draining: threading.Event  # set at SIGTERM: not ready, still serving
     limits: RateLimits  # request budgets per user and per client address
     telemetry: Telemetry = NO_TELEMETRY  # metrics and traces, when configured
+    streams: StreamTiming = StreamTiming()
 
 
 class State(TypedDict):

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from todo_api.http.openapi import errors_doc
-from todo_api.http.problems import ShuttingDown
+from todo_api.http.refusals import ShuttingDown
 from todo_api.http.state import shared
 from todo_api.rate_limits.charging import address_key, charge
 from todo_core.errors import StorageUnavailable

@@ -22,7 +22,7 @@ from todo_api.http.parameters import (
     documented_query,
     list_parameters,
 )
-from todo_api.http.problems import ConflictingParameters
+from todo_api.http.refusals import ConflictingParameters
 from todo_api.http.schemas import Completion, TaskIn, TaskPatch
 from todo_api.http.versions import etag_of, etag_of_body, expected_version, tagged
 from todo_core.idempotency import Done

@@ -1,0 +1,30 @@
+"""The change notifier the services poke and the streams follow: through Redis when the
+replicas share one (`Settings.pokes_through_redis`), else within this process. redis-py is
+imported only then."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from todo_adapters.memory import AsyncInMemoryChangeNotifier
+from todo_api.settings import Settings
+from todo_core.ports_async import AsyncChangeNotifier
+
+
+async def change_notifier_for(settings: Settings) -> AsyncIterator[AsyncChangeNotifier]:
+    """The container's resource: a Redis notifier's loops run while the app does."""
+    if not settings.pokes_through_redis:
+        yield AsyncInMemoryChangeNotifier()
+        return
+    from redis.asyncio import Redis
+
+    from todo_adapters.changes.redis_pubsub import RedisChangeNotifier
+
+    address = settings.redis_address
+    assert address is not None  # Settings refuses EVENTS_BACKEND=redis without REDIS_URL
+    client = Redis.from_url(address, socket_connect_timeout=1)
+    try:
+        async with RedisChangeNotifier(client).running() as notifier:
+            yield notifier
+    finally:
+        await client.aclose()
