@@ -17,7 +17,7 @@ from todo_adapters.occurrences import DateutilOccurrences
 from todo_adapters.tokens import OffLoopVerifier, RememberingVerifier
 from todo_api.http.state import Shared, StreamTiming
 from todo_api.rate_limits.budgets import rate_limits_for
-from todo_api.resources.changes import change_notifier_for
+from todo_api.resources.changes import change_notifier_for, stream_tickets_for
 from todo_api.resources.housekeeping import purged_every
 from todo_api.resources.stores import open_task_store
 from todo_api.resources.task_store import memory_store
@@ -49,6 +49,8 @@ class Container(containers.DeclarativeContainer):
     occurrences = providers.Singleton(DateutilOccurrences)
     # Pokes for live updates: every write's, to the streams of its owner on every replica.
     change_notifier = providers.Resource(change_notifier_for, settings)
+    # Single-use tickets for a browser's EventSource (in Redis with REDIS_URL: any replica).
+    stream_tickets = providers.Resource(stream_tickets_for, settings)
     task_service = providers.Singleton(
         AsyncTaskService,
         task_store.provided.repository,
@@ -93,6 +95,7 @@ class Container(containers.DeclarativeContainer):
         draining=draining,
         limits=rate_limits,
         telemetry=telemetry,
+        tickets=stream_tickets,
         streams=providers.Factory(
             StreamTiming,
             settings.provided.events_ping_seconds,

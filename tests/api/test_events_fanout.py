@@ -103,3 +103,25 @@ def test_with_redis_away_streams_stay_up_and_nothing_is_missed_after(
             assert changed.id is not None
 
     finished(scenario())
+
+
+def test_a_ticket_from_one_replica_opens_a_stream_on_another(replicas: list[str]) -> None:
+    user = fresh_user()
+    one, other = replicas
+
+    async def scenario() -> None:
+        async with (
+            _client(one, user) as writer,
+            httpx2.AsyncClient(base_url=other) as page,
+            httpx2.AsyncClient(base_url=one) as page_on_one,
+        ):
+            ticket = (await writer.post(f"/api/{user}/events/ticket")).json()["ticket"]
+            async with EventStream(page, f"/api/{user}/events?ticket={ticket}") as stream:
+                assert stream.response is not None
+                assert stream.response.status_code == 200
+                await writer.post(f"/api/{user}/tasks", json={"title": "t"})
+                await stream.next("changed", seconds=2)
+            used = await page_on_one.get(f"/api/{user}/events?ticket={ticket}")
+            assert used.status_code == 401  # redeemed on the other replica: gone everywhere
+
+    finished(scenario())

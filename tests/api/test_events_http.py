@@ -122,3 +122,33 @@ def test_another_users_cursor_is_not_a_stream_cursor(base: str) -> None:
         base + "/api/heidi/events", params={"since": theirs}, headers=bearer(token_for("heidi"))
     )
     assert (response.status_code, response.json()["code"]) == (400, "invalid_cursor")
+
+
+def test_a_ticket_opens_the_stream_once_for_its_user_only(base: str) -> None:
+    """What a browser's EventSource does: a ticket asked for with the bearer token, then the
+    stream opened with it alone, no header."""
+
+    async def scenario() -> None:
+        async with _client(base, "ivan") as ivan, httpx2.AsyncClient(base_url=base) as page:
+            issued = await ivan.post("/api/ivan/events/ticket")
+            assert issued.status_code == 201
+            body = issued.json()
+            assert body["expires_in"] == 60
+            assert len(body["ticket"]) >= 40
+            url = f"/api/ivan/events?ticket={body['ticket']}"
+            async with EventStream(page, url) as stream:
+                assert stream.response is not None
+                assert stream.response.status_code == 200
+                await ivan.post("/api/ivan/tasks", json={"title": "seen through a ticket"})
+                await stream.next("changed", seconds=2)
+            again = await page.get(url)  # used once: no more
+            assert (again.status_code, again.json()["code"]) == (401, "invalid_token")
+            theirs = (await ivan.post("/api/ivan/events/ticket")).json()["ticket"]
+            other = await page.get(f"/api/judy/events?ticket={theirs}")
+            assert (other.status_code, other.json()["code"]) == (401, "invalid_token")
+            unknown = await page.get("/api/ivan/events?ticket=" + "x" * 43)
+            assert unknown.status_code == 401
+            assert "ticket" in unknown.json()["detail"]
+            assert (await page.post("/api/ivan/events/ticket")).status_code == 401
+
+    finished(scenario())

@@ -17,6 +17,13 @@ class MissingToken(InvalidToken):
         super().__init__("Not authenticated: send Authorization: Bearer <token>")
 
 
+class InvalidTicket(InvalidToken):
+    """A stream ticket used before, expired, unknown, or another user's."""
+
+    def __init__(self) -> None:
+        super().__init__("The stream ticket is used, expired or not this user's: ask again")
+
+
 class ConflictingParameters(Exception):
     """Query parameters that each are valid but do not go together (a sync takes no other)."""
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypedDict
 
 from starlette.requests import Request
 
+from todo_api.http.tickets import MemoryTickets, Tickets
 from todo_api.rate_limits.budgets import RateLimits
 from todo_api.telemetry.observing import NO_TELEMETRY, Telemetry
 from todo_core.ports_async import AsyncTokenVerifier
@@ -37,6 +38,7 @@ class Shared:
     limits: RateLimits  # request budgets per user and per client address
     telemetry: Telemetry = NO_TELEMETRY  # metrics and traces, when configured
     streams: StreamTiming = StreamTiming()
+    tickets: Tickets = field(default_factory=MemoryTickets)  # for EventSource's ?ticket=
 
 
 class State(TypedDict):

@@ -1,12 +1,13 @@
-"""The change notifier the services poke and the streams follow: through Redis when the
-replicas share one (`Settings.pokes_through_redis`), else within this process. redis-py is
-imported only then."""
+"""What live updates need: the change notifier the services poke and the streams follow
+(through Redis when the replicas share one, `Settings.pokes_through_redis`, else within this
+process), and the stream tickets. redis-py is imported only with REDIS_URL."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
 from todo_adapters.memory import AsyncInMemoryChangeNotifier
+from todo_api.http.tickets import MemoryTickets, RedisTickets, Tickets
 from todo_api.settings import Settings
 from todo_core.ports_async import AsyncChangeNotifier
 
@@ -26,5 +27,21 @@ async def change_notifier_for(settings: Settings) -> AsyncIterator[AsyncChangeNo
     try:
         async with RedisChangeNotifier(client).running() as notifier:
             yield notifier
+    finally:
+        await client.aclose()
+
+
+async def stream_tickets_for(settings: Settings) -> AsyncIterator[Tickets]:
+    """The container's resource: stream tickets in Redis when REDIS_URL is set (any replica
+    redeems them), else in this process."""
+    address = settings.redis_address
+    if address is None:
+        yield MemoryTickets()
+        return
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(address, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        yield RedisTickets(client)
     finally:
         await client.aclose()

@@ -14,13 +14,16 @@ import random
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from todo_api.http.caller import CallerTasksDep
+from todo_api.http.caller import CallerTasks, CallerTasksDep, get_caller_tasks
 from todo_api.http.openapi import errors_doc
-from todo_api.http.refusals import InvalidStreamCursor
+from todo_api.http.refusals import InvalidStreamCursor, InvalidTicket
 from todo_api.http.state import StreamTiming, shared
+from todo_api.http.tickets import TICKET_SECONDS
+from todo_api.rate_limits.charging import address_key, charge
 from todo_core.errors import InvalidSyncCursor
 
 router = APIRouter(prefix="/api/{user_id}/events", tags=["events"])
@@ -28,9 +31,27 @@ RETRY_MS = (2_000, 5_000)  # a client waits this long (at random, within) to rec
 _PING = ServerSentEvent(event="ping", raw_data="{}")  # named: a page's watchdog sees it
 
 
+async def _stream_caller(
+    request: Request, user_id: Annotated[str, Path(description="Must be the token's user id")]
+) -> CallerTasks:
+    """The bearer token's user, as on every route; or, for a browser's EventSource (which
+    cannot send a header), the user of a single-use `?ticket=` (used, expired, unknown or
+    another user's: 401). A token in the URL is no credential."""
+    ticket = request.query_params.get("ticket")
+    if ticket is None:
+        return await get_caller_tasks(request, user_id)
+    state = shared(request)
+    owner = await state.tickets.redeem(ticket)  # TokenCheckUnavailable: 503, Retry-After
+    if owner != user_id:
+        await charge(request, address_key(request))  # guessing tickets spends a budget
+        raise InvalidTicket()
+    await charge(request, f"user:{owner}")
+    return CallerTasks(owner, state.tasks)
+
+
 async def _followed(
     request: Request,
-    tasks: CallerTasksDep,
+    tasks: Annotated[CallerTasks, Depends(_stream_caller)],
     since: Annotated[
         str | None,
         Query(description="A sync cursor (a `changed` event's id) to compare with at once"),
@@ -42,6 +63,21 @@ async def _followed(
         return await tasks.service.follow(tasks.owner, since)
     except InvalidSyncCursor:
         raise InvalidStreamCursor() from None
+
+
+@router.post(
+    "/ticket",
+    status_code=201,
+    responses={
+        201: {"description": 'The ticket: `{"ticket": "...", "expires_in": 60}`'},
+        **errors_doc(401, 403, 413, 429, 503),
+    },
+)
+async def ticket(request: Request, tasks: CallerTasksDep) -> JSONResponse:
+    """A ticket to open the stream with (`GET .../events?ticket=...`) where no header can be
+    sent (a browser's EventSource): good once, for this user, for `expires_in` seconds."""
+    issued = await shared(request).tickets.issue(tasks.owner)
+    return JSONResponse({"ticket": issued, "expires_in": TICKET_SECONDS}, status_code=201)
 
 
 @router.get(
