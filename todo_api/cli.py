@@ -40,6 +40,13 @@ def serve(args: argparse.Namespace) -> None:
             f"workers allow {args.workers} times RATE_LIMIT_READS/WRITES",
             file=sys.stderr,
         )
+    if args.workers > 1 and not settings.pokes_through_redis:
+        print(
+            f"todo-api: WARNING: {args.workers} workers without REDIS_URL do not share live "
+            "updates: a write pokes only the change streams of its own worker, and a stream "
+            "ticket opens a stream only on the worker that issued it",
+            file=sys.stderr,
+        )
     if args.no_access_log:
         os.environ["ACCESS_LOG"] = "false"  # the workers read their settings afresh
     limits = HttpLimits(

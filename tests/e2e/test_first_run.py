@@ -90,3 +90,4 @@ def test_four_workers_starting_together_on_an_empty_database_all_come_up(
             drop_database(url)
     assert output.count("Application startup complete") == 4, output
     assert "Traceback" not in output
+    assert "4 workers without REDIS_URL do not share live updates" in output  # said once
