@@ -5,16 +5,21 @@ ping, streams end after their lifetime, and bad input is refused before any stre
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 
 import httpx2
 import pytest
+from dependency_injector import providers
 
-from tests.support.apps import memory_app
+from tests.support.apps import memory_app, settings_for_tests
 from tests.support.clients import finished
 from tests.support.events import EventStream
+from tests.support.faults import UnsyncableRepository
 from tests.support.servers import serving_in_process
 from tests.support.tokens import bearer, token_for
+from todo_api import Container, create_app
+from todo_api.resources.task_store import memory_store
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +157,24 @@ def test_a_ticket_opens_the_stream_once_for_its_user_only(base: str) -> None:
             assert (await page.post("/api/ivan/events/ticket")).status_code == 401
 
     finished(scenario())
+
+
+def test_a_stream_whose_pull_fails_ends_with_one_log_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    container = Container()
+    container.settings.override(settings_for_tests(events_ping_seconds=30))
+    store = UnsyncableRepository()
+    container.task_store.override(providers.Object(memory_store(store)))
+
+    async def scenario(base: str) -> None:
+        async with _client(base, "kim") as kim, EventStream(kim, "/api/kim/events") as stream:
+            store.failing = True
+            await kim.post("/api/kim/tasks", json={"title": "poked, then the pull fails"})
+            assert await stream.ended(2)  # at once, not at the next ping (30 s)
+
+    with caplog.at_level(logging.WARNING), serving_in_process(create_app(container)) as base:
+        finished(scenario(base))
+    assert "a change stream ended: following failed (StorageUnavailable)" in caplog.text
+    assert "Traceback" not in caplog.text
+    assert "Exception in ASGI application" not in caplog.text

@@ -7,7 +7,9 @@ from dependency_injector import providers
 from todo_adapters.memory import AsyncInMemoryTaskRepository
 from todo_api.container import Container
 from todo_api.resources.task_store import memory_store
+from todo_core.errors import StorageUnavailable
 from todo_core.listing import TaskQuery
+from todo_core.syncing import Delta
 from todo_core.tasks import Task
 
 BROKEN_OWNER = "broken"
@@ -30,3 +32,16 @@ class BrokenRepository(AsyncInMemoryTaskRepository):
 def use_broken_store(container: Container, broken_owner: str | None = BROKEN_OWNER) -> None:
     repository = BrokenRepository(broken_owner)
     container.task_store.override(providers.Object(memory_store(repository)))
+
+
+class UnsyncableRepository(AsyncInMemoryTaskRepository):
+    """Tasks in memory whose sync fails, once `failing` is set, as a store gone away does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failing = False
+
+    async def changed_since(self, owner: str, stamp: int) -> Delta:
+        if self.failing:
+            raise StorageUnavailable()
+        return await super().changed_since(owner, stamp)

@@ -9,7 +9,7 @@ browser that reconnects sends the last id back (`Last-Event-ID`), as may any cli
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 import random
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -26,6 +26,7 @@ from todo_api.http.tickets import TICKET_SECONDS
 from todo_api.rate_limits.charging import address_key, charge
 from todo_core.errors import InvalidSyncCursor
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/{user_id}/events", tags=["events"])
 RETRY_MS = (2_000, 5_000)  # a client waits this long (at random, within) to reconnect
 _PING = ServerSentEvent(event="ping", raw_data="{}")  # named: a page's watchdog sees it
@@ -105,14 +106,19 @@ async def _paced(
     cursors: AsyncIterator[str], timing: StreamTiming
 ) -> AsyncIterator[ServerSentEvent]:
     """Each newest cursor as a `changed` (a slot of one: a slow client skips none of the
-    changes, only stale cursors), a ping when idle, until the stream's lifetime is up."""
+    changes, only stale cursors), a ping when idle, until the stream's lifetime is up, or
+    until following fails (the store away): then the stream ends, with one log line, and the
+    client reconnects after its `retry`."""
     latest: list[str] = []
     poked = asyncio.Event()
 
     async def pump() -> None:
-        async for cursor in cursors:
-            latest[:] = [cursor]
-            poked.set()
+        try:
+            async for cursor in cursors:
+                latest[:] = [cursor]
+                poked.set()
+        finally:
+            poked.set()  # wakes the stream to end
 
     pumping = asyncio.create_task(pump())
     loop = asyncio.get_running_loop()
@@ -122,15 +128,16 @@ async def _paced(
             try:
                 await asyncio.wait_for(poked.wait(), min(timing.ping_seconds, left))
             except TimeoutError:
-                if pumping.done():
-                    pumping.result()  # what stopped it, raised
                 if ends - loop.time() > 0:
                     yield _PING
                 continue
             poked.clear()
+            if pumping.done():
+                error = pumping.exception()
+                log.warning("a change stream ended: following failed (%s)", type(error).__name__)
+                return
             cursor = latest[0]
             yield ServerSentEvent(event="changed", id=cursor, data={"cursor": cursor})
     finally:
         pumping.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await pumping
+        await asyncio.gather(pumping, return_exceptions=True)  # its failure is said above
