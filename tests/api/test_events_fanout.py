@@ -5,8 +5,8 @@ with Redis away the streams stay up, and once it is back what was written meanwh
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import ExitStack
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
 
 import httpx2
@@ -55,16 +55,25 @@ def _client(base: str, user: str) -> httpx2.AsyncClient:
     return httpx2.AsyncClient(base_url=base, headers=bearer(token_for(user)), timeout=10)
 
 
+@asynccontextmanager
+async def _across(
+    replicas: list[str], user: str
+) -> AsyncIterator[tuple[httpx2.AsyncClient, httpx2.AsyncClient, EventStream]]:
+    """`user`'s writer on the first replica, a reader on the second, and its open stream."""
+    one, other = replicas
+    async with (
+        _client(one, user) as writer,
+        _client(other, user) as reader,
+        EventStream(reader, f"/api/{user}/events") as stream,
+    ):
+        yield writer, reader, stream
+
+
 def test_a_write_on_one_replica_pokes_a_stream_on_the_other(replicas: list[str]) -> None:
     user = fresh_user()
-    one, other = replicas
 
     async def scenario() -> None:
-        async with (
-            _client(one, user) as writer,
-            _client(other, user) as reader,
-            EventStream(reader, f"/api/{user}/events") as stream,
-        ):
+        async with _across(replicas, user) as (writer, reader, stream):
             await asyncio.sleep(0.3)  # the stream is following
             for n in range(3):
                 await writer.post(f"/api/{user}/tasks", json={"title": f"t{n}"})
@@ -82,14 +91,9 @@ def test_with_redis_away_streams_stay_up_and_nothing_is_missed_after(
     replicas: list[str], redis_server: PrivateRedis
 ) -> None:
     user = fresh_user()
-    one, other = replicas
 
     async def scenario() -> None:
-        async with (
-            _client(one, user) as writer,
-            _client(other, user) as reader,
-            EventStream(reader, f"/api/{user}/events") as stream,
-        ):
+        async with _across(replicas, user) as (writer, reader, stream):
             await asyncio.sleep(0.3)
             redis_server.stop()
             await asyncio.sleep(0.5)
